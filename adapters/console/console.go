@@ -1,0 +1,152 @@
+// Package console is the terminal adapter: a REPL on stdin/stdout for one
+// local user, and the Sender that prints nudges as they come due. It needs
+// no tokens, so it is the zero-setup default.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// Identity of the console's only user.
+const (
+	Workspace = "local"
+	User      = "console"
+)
+
+// Handler runs a request; *bot.Coach implements it.
+type Handler interface {
+	Handle(ctx context.Context, req bot.Request) bot.Reply
+}
+
+// Options tune the adapter.
+type Options struct {
+	// Prompt prints "> " before each line; set it for an interactive terminal.
+	Prompt bool
+	// FilesDir is where attachments (exports) are written.
+	FilesDir string
+	// TZ is passed with each request as the platform's zone for new members.
+	TZ string
+}
+
+// Adapter is the console REPL.
+type Adapter struct {
+	handler Handler
+	in      io.Reader
+	opts    Options
+
+	mu  sync.Mutex // serializes writes: replies and nudges share out
+	out io.Writer
+}
+
+// New returns a console adapter reading in and writing out.
+func New(h Handler, in io.Reader, out io.Writer, opts Options) *Adapter {
+	if opts.FilesDir == "" {
+		opts.FilesDir = "."
+	}
+	return &Adapter{handler: h, in: in, out: out, opts: opts}
+}
+
+// Run reads commands until EOF, "quit", or ctx is cancelled.
+func (a *Adapter) Run(ctx context.Context) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	// The reader cannot be interrupted while blocked on a terminal; it ends
+	// at EOF, and with the process otherwise.
+	go func() {
+		sc := bufio.NewScanner(a.in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+	}()
+	a.print("Recovery Coach (console). Type `help`, `/pain 4 knee`, or `quit`.\n")
+	for {
+		a.prompt()
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-readErr:
+			if err != nil {
+				return fmt.Errorf("console: read: %w", err)
+			}
+			return nil
+		case line := <-lines:
+			line = strings.TrimSpace(line)
+			switch {
+			case line == "" || strings.HasPrefix(line, "#"):
+				continue
+			case line == "quit" || line == "exit":
+				return nil
+			}
+			if !a.opts.Prompt {
+				a.print("> " + line + "\n")
+			}
+			reply := a.handler.Handle(ctx, bot.Request{
+				Platform: bot.Console, Workspace: Workspace, User: User, UserName: "you", IsDM: true, TZ: a.opts.TZ, Text: line,
+			})
+			a.print(a.render(reply))
+		}
+	}
+}
+
+func (a *Adapter) prompt() {
+	if a.opts.Prompt {
+		a.print("> ")
+	}
+}
+
+// Send implements bot.Sender for the console: nudges are printed.
+func (a *Adapter) Send(_ context.Context, to bot.MemberKey, msg bot.Reply) error {
+	if to.Platform != bot.Console {
+		return fmt.Errorf("console: cannot deliver to %s: %w", to.Platform, bot.ErrUnreachable)
+	}
+	a.print("\n[nudge] " + a.render(msg))
+	a.prompt()
+	return nil
+}
+
+func (a *Adapter) print(s string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	io.WriteString(a.out, s)
+}
+
+// render turns a reply into plain text with buttons shown as commands to type.
+func (a *Adapter) render(r bot.Reply) string {
+	var b strings.Builder
+	b.WriteString(r.PlainText())
+	b.WriteString("\n")
+	if len(r.Buttons) > 0 {
+		b.WriteString("  ")
+		for i, btn := range r.Buttons {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			fmt.Fprintf(&b, "[%s: type `%s`]", btn.Label, btn.Command)
+		}
+		b.WriteString("\n")
+	}
+	for _, f := range r.Files {
+		path := filepath.Join(a.opts.FilesDir, filepath.Base(f.Name))
+		if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+			fmt.Fprintf(&b, "Could not save %s: %v\n", f.Name, err)
+			continue
+		}
+		fmt.Fprintf(&b, "Saved %s\n", path)
+	}
+	return b.String()
+}

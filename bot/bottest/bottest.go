@@ -1,0 +1,107 @@
+// Package bottest holds fakes and helpers for testing bots: a fake clock, a
+// recording Sender and a real SQLite store on a temporary file.
+package bottest
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
+)
+
+// Clock is a fake bot.Clock that only moves when told to.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now implements bot.Clock.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Sent is one message a Sender recorded.
+type Sent struct {
+	To    bot.MemberKey
+	Reply bot.Reply
+}
+
+// Sender records every message and can be told to fail.
+type Sender struct {
+	mu   sync.Mutex
+	sent []Sent
+	// Fail, when set, is called before recording; a non-nil error is
+	// returned instead of sending.
+	Fail func(to bot.MemberKey, msg bot.Reply) error
+}
+
+// Send implements bot.Sender.
+func (s *Sender) Send(_ context.Context, to bot.MemberKey, msg bot.Reply) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Fail != nil {
+		if err := s.Fail(to, msg); err != nil {
+			return err
+		}
+	}
+	s.sent = append(s.sent, Sent{To: to, Reply: msg})
+	return nil
+}
+
+// Sent returns a copy of what was sent so far.
+func (s *Sender) Sent() []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Sent(nil), s.sent...)
+}
+
+// MustOpenStore opens a migrated SQLite store on a temporary file that is
+// removed when the test ends.
+func MustOpenStore(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Start is a fixed instant that tests use as "now": a Monday morning.
+var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// NewCoach returns a Coach on a fresh store and a fake clock at Start.
+func NewCoach(tb testing.TB, lib bot.Library) (*bot.Coach, *sqlite.DB, *Clock) {
+	tb.Helper()
+	db := MustOpenStore(tb)
+	clock := NewClock(Start)
+	return bot.NewCoach(bot.Config{Store: db, Library: lib, Clock: clock, DefaultTZ: "UTC"}), db, clock
+}
+
+// Request returns a console request for text from user "alice".
+func Request(text string) bot.Request {
+	return bot.Request{Platform: bot.Console, Workspace: "local", User: "alice", IsDM: true, Text: text}
+}

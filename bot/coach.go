@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Config holds the Coach's dependencies.
+type Config struct {
+	Store Store
+	// Library supplies guidance, cards and programs; without one the Coach
+	// gives only built-in safety advice.
+	Library Library
+	Clock   Clock
+	Logger  *slog.Logger
+	// DefaultTZ is the zone for new members whose platform tells none.
+	DefaultTZ string
+	// Observer, when set, is told about every command handled.
+	Observer Observer
+}
+
+// Observer receives events worth counting (metrics). Labels never carry
+// user ids.
+type Observer interface {
+	CommandHandled(command, outcome string)
+	CheckInRecorded(area string)
+	RedFlagRaised(rule string)
+}
+
+// Coach is the platform-agnostic bot: every adapter hands it a Request and
+// renders the Reply it gets back.
+type Coach struct {
+	store     Store
+	library   Library
+	clock     Clock
+	log       *slog.Logger
+	defaultTZ string
+	observer  Observer
+	commands  *Registry
+}
+
+// NewCoach returns a Coach. Store is required; other fields have defaults.
+func NewCoach(cfg Config) *Coach {
+	c := &Coach{
+		store:     cfg.Store,
+		library:   cfg.Library,
+		clock:     cfg.Clock,
+		log:       cfg.Logger,
+		defaultTZ: cfg.DefaultTZ,
+		observer:  cfg.Observer,
+		commands:  Commands(),
+	}
+	if c.clock == nil {
+		c.clock = SystemClock{}
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if _, err := LoadZone(c.defaultTZ); err != nil {
+		c.defaultTZ = "UTC"
+	}
+	return c
+}
+
+// Registry returns the command registry the Coach serves.
+func (c *Coach) Registry() *Registry { return c.commands }
+
+// Call is one command being handled.
+type Call struct {
+	Parsed
+	Request   Request
+	Member    Member
+	Workspace Workspace
+	Now       time.Time
+}
+
+// Loc returns the member's time zone.
+func (call *Call) Loc() *time.Location { return call.Member.Location() }
+
+// Handle runs one request and returns the reply to show. It never fails:
+// bad input and refusals become a friendly private reply, and internal
+// errors are logged here, once, and shown as an apology.
+func (c *Coach) Handle(ctx context.Context, req Request) Reply {
+	parsed, err := c.parse(req)
+	if err != nil {
+		c.observe("unknown", err)
+		return errorReply(err)
+	}
+	name := parsed.Command.FullName()
+	reply, err := c.run(ctx, req, parsed)
+	c.observe(name, err)
+	if err != nil {
+		if ErrorCode(err) == EINTERNAL {
+			c.log.ErrorContext(ctx, "command failed", "command", name, "platform", req.Platform, "err", err)
+		}
+		return errorReply(err)
+	}
+	return reply
+}
+
+func (c *Coach) parse(req Request) (Parsed, error) {
+	if req.Platform == "" || req.Workspace == "" || req.User == "" {
+		return Parsed{}, Errorf(EINVALID, "I could not tell who you are; please try again.")
+	}
+	if len(req.Path) > 0 {
+		return c.commands.Bind(req.Path, req.Options)
+	}
+	return c.commands.Parse(req.Text)
+}
+
+func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, error) {
+	now := c.clock.Now().UTC()
+	ws, err := c.store.EnsureWorkspace(ctx, Workspace{
+		Platform:     req.Platform,
+		ID:           req.Workspace,
+		Privacy:      DefaultPrivacy(req.Platform),
+		MinGroupSize: 5,
+		CreatedAt:    now,
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	tz := c.defaultTZ
+	if _, err := LoadZone(req.TZ); err == nil {
+		tz = req.TZ
+	}
+	member, _, err := c.store.EnsureMember(ctx, Member{Key: req.Member(), TZ: tz, Role: RoleMember, CreatedAt: now})
+	if err != nil {
+		return Reply{}, err
+	}
+	if parsed.Command.RequiredRole() == RoleStaff && member.Role != RoleStaff {
+		return Reply{}, Errorf(EFORBIDDEN, "Sorry, `/%s` is for team staff only.", parsed.Command.FullName())
+	}
+	call := &Call{Parsed: parsed, Request: req, Member: member, Workspace: ws, Now: now}
+	return parsed.Command.Handler(c, ctx, call)
+}
+
+func (c *Coach) observe(command string, err error) {
+	if c.observer == nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = ErrorCode(err)
+	}
+	c.observer.CommandHandled(command, outcome)
+}
+
+// DefaultPrivacy is the privacy mode of a new workspace: wellness on Slack,
+// where members are colleagues, team elsewhere.
+func DefaultPrivacy(p Platform) PrivacyMode {
+	if p == Slack {
+		return PrivacyWellness
+	}
+	return PrivacyTeam
+}
+
+func errorReply(err error) Reply {
+	return Reply{Text: ErrorMessage(err), Visibility: Private}
+}

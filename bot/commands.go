@@ -1,0 +1,135 @@
+package bot
+
+// Commands returns the registry of every command in DESIGN.md's grammar.
+// It is built afresh on each call so that no caller can change another's.
+func Commands() *Registry {
+	days := func(def string, max int) Option {
+		return Option{Name: "days", Description: "How many days to look back", Type: OptInt, Min: 1, Max: max, Default: def}
+	}
+	kind := Option{Name: "kind", Description: "What to be reminded about", Type: OptChoice, Required: true,
+		Choices: []Choice{{Value: string(RemindExercises), Aliases: []string{"exercise", "ex"}}, {Value: string(RemindCheckIn), Aliases: []string{"check-in", "checkins", "pain"}}}}
+	repeat := Option{Name: "repeat", Description: "daily, weekdays, weekends or days like mon,wed,fri", Type: OptWeekdays, Default: "daily", Placeholder: "daily|weekdays|mon,wed,..."}
+	area := Option{Name: "area", Description: "Body area", Type: OptChoice, Choices: areaChoices()}
+
+	pain := &Command{
+		Name:    "pain",
+		Summary: "Log how much it hurts, from 0 (none) to 10 (worst)",
+		Examples: []string{
+			"/pain 6 knee sore after stairs",
+			"/pain 2",
+		},
+		Options: []Option{
+			{Name: "score", Description: "0 = no pain, 10 = worst imaginable", Type: OptInt, Min: 0, Max: 10, Required: true},
+			area,
+			{Name: "note", Description: "Anything worth remembering", Type: OptText, Max: 500},
+		},
+		Handler: (*Coach).pain,
+	}
+
+	coach := &Command{
+		Name:    "coach",
+		Summary: "Your home-rehab coach: reminders, tape, history and more",
+		Empty:   "help",
+		Subcommands: []*Command{
+			{Name: "help", Summary: "Show the commands, or details of one", Examples: []string{"/coach help tape"},
+				Options: []Option{{Name: "verb", Description: "A command to explain", Type: OptWord}},
+				Handler: (*Coach).help},
+			{Name: "start", Summary: "What this is, privacy, and consent", Examples: []string{"/coach start"},
+				Options: []Option{{Name: "share", Description: "May staff see your individual check-ins?", Type: OptChoice,
+					Choices: []Choice{{Value: "yes", Aliases: []string{"y", "share"}}, {Value: "no", Aliases: []string{"n", "private"}}}}},
+				Handler: (*Coach).start},
+			{Name: "plan", Summary: "Show or choose an exercise program", Examples: []string{"/coach plan", "/coach plan knee"},
+				Options: []Option{{Name: "program", Description: "Program to follow", Type: OptWord}},
+				Handler: (*Coach).plan},
+			{Name: "done", Summary: "Log today's exercises (or one) as done", Examples: []string{"/coach done", "/coach done bridge"},
+				Options: []Option{{Name: "exercise", Description: "One exercise of your program", Type: OptWord}},
+				Handler: (*Coach).comingSoon},
+			{Name: "remind", Summary: "Set or stop exercise and check-in reminders", Empty: "list", Default: "set",
+				Subcommands: []*Command{
+					{Name: "set", Summary: "Remind me at these times", Examples: []string{"/coach remind exercises at 08:00,18:00 weekdays", "/coach remind checkin at 20:00"},
+						Options: []Option{kind,
+							{Name: "at", Description: "Times of day, HH:MM, comma separated", Type: OptTimes, Required: true, Keyword: "at", Placeholder: "HH:MM[,HH:MM...]"},
+							repeat},
+						Handler: (*Coach).comingSoon},
+					{Name: "off", Summary: "Stop reminders", Examples: []string{"/coach remind off checkin"},
+						Options: []Option{{Name: "kind", Description: "Which reminders to stop", Type: OptChoice, Required: true,
+							Choices: append(append([]Choice(nil), kind.Choices...), Choice{Value: "all"})}},
+						Handler: (*Coach).comingSoon},
+					{Name: "list", Summary: "Show my reminders", Examples: []string{"/coach remind"}, Handler: (*Coach).comingSoon},
+				}},
+			{Name: "tape", Summary: "Track kinesiology tape: skin check and removal reminders", Empty: "status",
+				Subcommands: []*Command{
+					{Name: "on", Summary: "I just put tape on", Examples: []string{"/coach tape on knee", "/coach tape on shoulder 4"},
+						Options: []Option{
+							{Name: "area", Description: "Where the tape is", Type: OptChoice, Choices: areaChoices(), Required: true},
+							{Name: "days", Description: "Planned wear in days (3 to 5 is normal)", Type: OptInt, Min: 1, Max: 7, Default: "5"}},
+						Handler: (*Coach).comingSoon},
+					{Name: "off", Summary: "I took the tape off", Examples: []string{"/coach tape off"}, Handler: (*Coach).comingSoon},
+					{Name: "status", Summary: "How long the tape has been on", Examples: []string{"/coach tape status"}, Handler: (*Coach).comingSoon},
+				}},
+			{Name: "snooze", Summary: "Hold nudges for a while", Examples: []string{"/coach snooze", "/coach snooze 2h"},
+				Options: []Option{{Name: "duration", Description: "How long, e.g. 30m, 2h, 1d", Type: OptDuration, Default: "1h"}},
+				Handler: (*Coach).comingSoon},
+			{Name: "pause", Summary: "Pause all nudges until a date, for a while, or until resume", Examples: []string{"/coach pause 3d", "/coach pause until 2026-12-01"},
+				Options: []Option{
+					{Name: "until", Description: "Last day of the pause, YYYY-MM-DD", Type: OptDate, Keyword: "until", Placeholder: "YYYY-MM-DD"},
+					{Name: "duration", Description: "How long, e.g. 3d or 1w", Type: OptDuration}},
+				Handler: (*Coach).comingSoon},
+			{Name: "resume", Summary: "Resume nudges after a pause or snooze", Examples: []string{"/coach resume"}, Handler: (*Coach).comingSoon},
+			{Name: "tz", Summary: "Set your time zone", Examples: []string{"/coach tz Europe/Berlin"},
+				Options: []Option{{Name: "zone", Description: "IANA zone, e.g. Europe/Berlin", Type: OptZone}},
+				Handler: (*Coach).tz},
+			{Name: "quiet", Summary: "No nudges inside this daily window", Examples: []string{"/coach quiet 22:00-07:00", "/coach quiet off"},
+				Options: []Option{{Name: "window", Description: "HH:MM-HH:MM, or off", Type: OptTimeRange, Required: true, Placeholder: "HH:MM-HH:MM"}},
+				Handler: (*Coach).comingSoon},
+			{Name: "history", Summary: "Your check-ins as a sparkline, with trend and streak", Examples: []string{"/coach history", "/coach history 30"},
+				Options: []Option{days("14", 365)},
+				Handler: (*Coach).history},
+			{Name: "learn", Summary: "Short cards: tape, soft-tissue work, red flags and more", Examples: []string{"/coach learn", "/coach learn tape"},
+				Options: []Option{{Name: "topic", Description: "Topic, card or keyword", Type: OptText, Max: 100}},
+				Handler: (*Coach).learn},
+			{Name: "report", Summary: "A one-page PDF for your clinician", Examples: []string{"/coach report", "/coach report 56"},
+				Options: []Option{days("28", 365)},
+				Handler: (*Coach).comingSoon},
+			{Name: "export", Summary: "Download all your data as CSV", Examples: []string{"/coach export"}, Handler: (*Coach).export},
+			{Name: "readiness", Summary: "Daily five-item wellness check-in (1 = poor, 5 = great)", Examples: []string{"/coach readiness", "/coach readiness 4 3 2 4 5"},
+				Options: []Option{
+					{Name: "fatigue", Description: "1 very tired ... 5 very fresh", Type: OptInt, Min: 1, Max: 5},
+					{Name: "sleep", Description: "1 very poor ... 5 very good", Type: OptInt, Min: 1, Max: 5},
+					{Name: "soreness", Description: "1 very sore ... 5 not sore", Type: OptInt, Min: 1, Max: 5},
+					{Name: "stress", Description: "1 very stressed ... 5 very relaxed", Type: OptInt, Min: 1, Max: 5},
+					{Name: "mood", Description: "1 very low ... 5 very good", Type: OptInt, Min: 1, Max: 5}},
+				Handler: (*Coach).comingSoon},
+			{Name: "load", Summary: "Log a session: effort (RPE 0-10) and minutes", Examples: []string{"/coach load 7 60 team practice"},
+				Options: []Option{
+					{Name: "rpe", Description: "Session effort, 0 rest ... 10 maximal", Type: OptInt, Min: 0, Max: 10, Required: true},
+					{Name: "minutes", Description: "Session length in minutes", Type: OptInt, Min: 1, Max: 600, Required: true},
+					{Name: "note", Description: "What the session was", Type: OptText, Max: 200}},
+				Handler: (*Coach).comingSoon},
+			{Name: "forget", Summary: "Delete all your data (asks to confirm)", Examples: []string{"/coach forget"},
+				Options: []Option{{Name: "confirm", Description: "Type confirm to delete everything", Type: OptChoice, Choices: []Choice{{Value: "confirm", Aliases: []string{"yes"}}}}},
+				Handler: (*Coach).forget},
+			{Name: "team", Summary: "Staff only: team view and settings", Role: RoleStaff, Empty: "report",
+				Subcommands: []*Command{
+					{Name: "report", Summary: "Team view, respecting the privacy mode", Examples: []string{"/coach team report 14"},
+						Options: []Option{days("7", 90)}, Handler: (*Coach).comingSoon},
+					{Name: "mode", Summary: "Privacy mode: team or wellness", Examples: []string{"/coach team mode wellness"},
+						Options: []Option{{Name: "mode", Description: "team shows consenting members; wellness shows aggregates only", Type: OptChoice, Required: true,
+							Choices: []Choice{{Value: string(PrivacyTeam)}, {Value: string(PrivacyWellness)}}}},
+						Handler: (*Coach).comingSoon},
+					{Name: "alerts", Summary: "Where red-flag alerts go", Examples: []string{"/coach team alerts #trainers"},
+						Options: []Option{{Name: "channel", Description: "Staff channel", Type: OptChannel, Required: true}},
+						Handler: (*Coach).comingSoon},
+					{Name: "staff", Summary: "Grant the staff role", Examples: []string{"/coach team staff @sam"},
+						Options: []Option{{Name: "user", Description: "Who becomes staff", Type: OptUser, Required: true}},
+						Handler: (*Coach).comingSoon},
+					{Name: "readiness", Summary: "Team readiness view, or schedule the daily prompt", Examples: []string{"/coach team readiness", "/coach team readiness at 08:00 weekdays"},
+						Options: []Option{days("1", 28),
+							{Name: "at", Description: "Prompt time, HH:MM", Type: OptTimes, Keyword: "at", Placeholder: "HH:MM"},
+							{Name: "repeat", Description: repeat.Description, Type: OptWeekdays, Placeholder: repeat.Placeholder}},
+						Handler: (*Coach).comingSoon},
+				}},
+		},
+	}
+	return NewRegistry(pain, coach)
+}

@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"time"
+)
+
+// Platform names a chat platform. It is part of every member's identity.
+type Platform string
+
+// Supported platforms.
+const (
+	Slack   Platform = "slack"
+	Discord Platform = "discord"
+	Console Platform = "console"
+)
+
+// MemberKey identifies a member: the same person on two platforms, or in two
+// workspaces, is two members whose data never mixes.
+type MemberKey struct {
+	Platform  Platform
+	Workspace string
+	User      string
+}
+
+// String renders the key for logs; it contains platform ids only.
+func (k MemberKey) String() string {
+	return string(k.Platform) + "/" + k.Workspace + "/" + k.User
+}
+
+// Valid reports whether every part of the key is set.
+func (k MemberKey) Valid() bool {
+	return k.Platform != "" && k.Workspace != "" && k.User != ""
+}
+
+// PrivacyMode decides what staff may see in a workspace.
+type PrivacyMode string
+
+// Privacy modes, see DESIGN.md.
+const (
+	PrivacyTeam     PrivacyMode = "team"
+	PrivacyWellness PrivacyMode = "wellness"
+)
+
+// Role is a member's role in their workspace.
+type Role string
+
+// Roles.
+const (
+	RoleMember Role = "member"
+	RoleStaff  Role = "staff"
+)
+
+// Workspace is a Slack team, a Discord guild, the DM space of a platform, or
+// the console's "local" workspace.
+type Workspace struct {
+	Platform     Platform
+	ID           string
+	Privacy      PrivacyMode
+	AlertChannel string
+	MinGroupSize int
+	CreatedAt    time.Time
+}
+
+// Member is one person in one workspace, with their settings.
+type Member struct {
+	Key MemberKey
+	// TZ is an IANA zone name; every "day" of the member is a day in this zone.
+	TZ          string
+	Role        Role
+	OnboardedAt time.Time
+	// ShareWithStaff records consent to staff seeing individual data, and when
+	// it was last given or withdrawn.
+	ShareWithStaff bool
+	ConsentAt      time.Time
+	Program        string
+	PausedUntil    time.Time
+	SnoozedUntil   time.Time
+	Quiet          QuietHours
+	// NudgesDisabled is set when the platform refuses DMs to the member;
+	// DisabledReason says why, shown the next time they use the bot.
+	NudgesDisabled bool
+	DisabledReason string
+	CreatedAt      time.Time
+}
+
+// Location returns the member's zone, falling back to UTC for an unknown name.
+func (m Member) Location() *time.Location {
+	if loc, err := time.LoadLocation(m.TZ); err == nil && m.TZ != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// QuietHours is a daily window without nudges; it may wrap past midnight.
+type QuietHours struct {
+	Set   bool
+	Start TimeOfDay
+	End   TimeOfDay
+}
+
+// Contains reports whether t (a local time of day) falls inside the window.
+func (q QuietHours) Contains(t TimeOfDay) bool {
+	if !q.Set || q.Start == q.End {
+		return false
+	}
+	if q.Start < q.End {
+		return t >= q.Start && t < q.End
+	}
+	return t >= q.Start || t < q.End
+}
+
+// CheckIn is one self-reported pain score.
+type CheckIn struct {
+	ID     int64
+	Member MemberKey
+	Score  int
+	Area   string
+	Note   string
+	At     time.Time
+}
+
+// Completion records exercises done on a member's local day. An empty
+// Exercise means "today's exercises".
+type Completion struct {
+	Member   MemberKey
+	Day      string // YYYY-MM-DD in the member's zone
+	Exercise string
+	At       time.Time
+}
+
+// TapeCycle is one kinesiology-tape application.
+type TapeCycle struct {
+	ID        int64
+	Member    MemberKey
+	Area      string
+	Days      int
+	AppliedAt time.Time
+	RemovedAt time.Time // zero while worn
+}
+
+// Worn reports whether the tape is still on.
+func (t TapeCycle) Worn() bool { return t.RemovedAt.IsZero() }
+
+// ReminderKind is what a subscription nudges about.
+type ReminderKind string
+
+// Reminder kinds.
+const (
+	RemindExercises ReminderKind = "exercises"
+	RemindCheckIn   ReminderKind = "checkin"
+)
+
+// Subscription is a member's recurring reminder.
+type Subscription struct {
+	ID     int64
+	Member MemberKey
+	Kind   ReminderKind
+	Times  []TimeOfDay
+	Days   Weekdays
+	TZ     string
+	// CreatedAt bounds catch-up: nothing due before a reminder existed is sent.
+	CreatedAt time.Time
+}
+
+// OutboxStatus is the delivery state of an outbox row.
+type OutboxStatus string
+
+// Outbox states.
+const (
+	OutboxPending OutboxStatus = "pending"
+	OutboxSent    OutboxStatus = "sent"
+	OutboxSkipped OutboxStatus = "skipped"
+	OutboxFailed  OutboxStatus = "failed"
+)
+
+// NudgeKind is the kind of message an outbox row carries.
+type NudgeKind string
+
+// Nudge kinds.
+const (
+	NudgeExercises NudgeKind = "exercises"
+	NudgeCheckIn   NudgeKind = "checkin"
+	NudgeTapeCheck NudgeKind = "tape_check"
+	NudgeTapeOff   NudgeKind = "tape_off"
+)
+
+// OutboxItem is one message waiting to be delivered. DedupeKey is unique, so
+// a nudge for one due time is enqueued at most once whatever fires it.
+type OutboxItem struct {
+	ID        int64
+	Member    MemberKey
+	Kind      NudgeKind
+	DedupeKey string
+	NotBefore time.Time
+	Status    OutboxStatus
+	Attempts  int
+	LastError string
+	// Ref points at what the nudge is about (a subscription or tape cycle id).
+	Ref       int64
+	CreatedAt time.Time
+	DoneAt    time.Time
+}
+
+// MemberData is everything stored about one member: what export writes and
+// what forget deletes.
+type MemberData struct {
+	Member        Member
+	CheckIns      []CheckIn
+	Completions   []Completion
+	TapeCycles    []TapeCycle
+	Subscriptions []Subscription
+	RedFlags      []RedFlagEvent
+}

@@ -1,0 +1,368 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NotMedicalAdvice is the disclaimer shown at onboarding and in reports.
+const NotMedicalAdvice = "Recovery Coach is not a medical device and does not diagnose. It helps you keep up the plan your physical therapist gave you. If something feels wrong, contact your therapist or doctor."
+
+func (c *Coach) comingSoon(_ context.Context, call *Call) (Reply, error) {
+	return Reply{Text: fmt.Sprintf("`/%s` is coming soon. Meanwhile, `/pain` check-ins and `/coach history` work today.", call.Command.FullName())}, nil
+}
+
+func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
+	checkIn, err := c.store.AddCheckIn(ctx, CheckIn{
+		Member: call.Member.Key,
+		Score:  call.Values.Int("score"),
+		Area:   call.Values.String("area"),
+		Note:   strings.TrimSpace(call.Values.String("note")),
+		At:     call.Now,
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("add check-in: %w", err)
+	}
+	if c.observer != nil {
+		c.observer.CheckInRecorded(checkIn.Area)
+	}
+	recent, err := c.store.CheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -30))
+	if err != nil {
+		return Reply{}, fmt.Errorf("recent check-ins: %w", err)
+	}
+	in := GuidanceInput{CheckIn: checkIn, Recent: recent, Now: call.Now}
+	if tc, ok := c.store.(tapeLister); ok {
+		if in.Tape, err = tc.WornTape(ctx, call.Member.Key); err != nil {
+			return Reply{}, fmt.Errorf("worn tape: %w", err)
+		}
+	}
+	var guidance Guidance
+	if c.library != nil {
+		guidance = c.library.Advise(in)
+	} else {
+		guidance = basicGuidance(in)
+	}
+	for _, rf := range guidance.RedFlags {
+		if _, err := c.store.AddRedFlag(ctx, RedFlagEvent{Member: call.Member.Key, Rule: rf.Rule, Area: checkIn.Area, CheckInID: checkIn.ID, At: call.Now}); err != nil {
+			return Reply{}, fmt.Errorf("add red flag: %w", err)
+		}
+		if c.observer != nil {
+			c.observer.RedFlagRaised(rf.Rule)
+		}
+	}
+	where := ""
+	if checkIn.Area != "" {
+		where = " for your " + strings.ReplaceAll(checkIn.Area, "-", " ")
+	}
+	reply := Reply{
+		Text: fmt.Sprintf("Logged **%d/10**%s. %s", checkIn.Score, where, scoreWords(checkIn.Score)),
+	}
+	if guidance.Text != "" {
+		reply.Text += "\n\n" + guidance.Text
+	}
+	if guidance.Reason != "" {
+		reply.Footer = "Why this advice: " + guidance.Reason
+	}
+	return reply, nil
+}
+
+// tapeLister is implemented by stores that track tape cycles.
+type tapeLister interface {
+	WornTape(ctx context.Context, key MemberKey) ([]TapeCycle, error)
+}
+
+func scoreWords(score int) string {
+	switch {
+	case score == 0:
+		return "No pain today, great."
+	case score <= 3:
+		return "Mild. Keep moving gently."
+	case score <= 6:
+		return "Moderate. Pace yourself today."
+	default:
+		return "That's a lot of pain."
+	}
+}
+
+// basicGuidance is the safety net when no content library is loaded: it
+// still refers high scores to a professional.
+func basicGuidance(in GuidanceInput) Guidance {
+	if in.CheckIn.Score >= 8 {
+		return Guidance{
+			Text:     "**Please talk to a professional.** A score of 8 or more is worth a call to your physical therapist or doctor. If the pain is sudden and severe, or comes with numbness, weakness or fever, get urgent care.",
+			Reason:   "a score of 8 or more",
+			RedFlags: []RedFlag{{Rule: "high-score"}},
+		}
+	}
+	return Guidance{}
+}
+
+func (c *Coach) help(_ context.Context, call *Call) (Reply, error) {
+	verb := call.Values.String("verb")
+	if verb == "" {
+		return Reply{Title: "Recovery Coach", Text: c.overview(call.Member.Role)}, nil
+	}
+	cmd := c.commands.Find("coach", verb)
+	if verb == "pain" || verb == "/pain" {
+		cmd = c.commands.Find("pain")
+	}
+	if cmd == nil {
+		return Reply{}, Errorf(EINVALID, "There is no command `%s`. Try `/coach help` for the list.", clip(verb, 30))
+	}
+	return Reply{Title: "/" + cmd.FullName(), Text: HelpText(cmd)}, nil
+}
+
+// overview lists the commands a member with the role can run.
+func (c *Coach) overview(role Role) string {
+	var b strings.Builder
+	b.WriteString("I help you keep up your home rehab between physical-therapy visits. Commands:\n")
+	for _, root := range c.commands.Roots() {
+		cmds := []*Command{root}
+		if len(root.Subcommands) > 0 {
+			cmds = root.Subcommands
+		}
+		for _, cmd := range cmds {
+			if cmd.RequiredRole() == RoleStaff && role != RoleStaff {
+				continue
+			}
+			fmt.Fprintf(&b, "- `%s`: %s\n", cmd.Usage(), cmd.Summary)
+		}
+	}
+	b.WriteString("\n`/coach help VERB` shows details and examples.")
+	return b.String()
+}
+
+// HelpText describes a command: its usage lines, options and examples.
+func HelpText(cmd *Command) string {
+	var b strings.Builder
+	b.WriteString(cmd.Summary + ".\n")
+	for _, leaf := range cmd.Leaves() {
+		fmt.Fprintf(&b, "- `%s`", leaf.Usage())
+		if leaf != cmd {
+			fmt.Fprintf(&b, ": %s", leaf.Summary)
+		}
+		b.WriteString("\n")
+	}
+	var examples []string
+	for _, leaf := range cmd.Leaves() {
+		examples = append(examples, leaf.Examples...)
+	}
+	if len(examples) > 0 {
+		b.WriteString("Examples: `" + strings.Join(examples, "`, `") + "`")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (c *Coach) start(ctx context.Context, call *Call) (Reply, error) {
+	m := call.Member
+	firstTime := m.OnboardedAt.IsZero()
+	if firstTime {
+		m.OnboardedAt = call.Now
+	}
+	asksConsent := call.Workspace.Privacy == PrivacyTeam && call.Request.Platform != Console && !call.Request.IsDM
+	share := call.Values.String("share")
+	if share != "" {
+		m.ShareWithStaff = share == "yes"
+		m.ConsentAt = call.Now
+	}
+	if err := c.store.UpdateMember(ctx, m); err != nil {
+		return Reply{}, fmt.Errorf("update member: %w", err)
+	}
+	if share != "" {
+		if m.ShareWithStaff {
+			return Reply{Text: "Thanks. Team staff may now see your individual check-ins. Change it any time with `/coach start no`."}, nil
+		}
+		return Reply{Text: "Got it: your check-ins stay private. Staff see at most group totals. Change it any time with `/coach start yes`."}, nil
+	}
+	var b strings.Builder
+	b.WriteString("Hi! I'm your home-rehab coach. I remind you to do your exercises, check in on your pain, track kinesiology tape, and point you to short guidance.\n\n")
+	b.WriteString("**Not medical advice.** " + NotMedicalAdvice + "\n\n")
+	b.WriteString("**Your data** stays yours: `/coach export` downloads it and `/coach forget` deletes it.\n\n")
+	b.WriteString("Try: `/pain 4 knee`, `/coach remind exercises at 08:00`, `/coach tz Europe/Berlin`, `/coach help`.")
+	reply := Reply{Title: "Welcome to Recovery Coach", Text: b.String(), Fields: []Field{{Name: "Time zone", Value: m.TZ}}}
+	if asksConsent {
+		status := "private (not shared)"
+		if m.ShareWithStaff {
+			status = "shared with staff"
+		}
+		reply.Text += "\n\n**May your team's staff see your individual check-ins?** Without a yes, you count only in group totals."
+		reply.Fields = append(reply.Fields, Field{Name: "Sharing", Value: status})
+		reply.Buttons = []Button{
+			{Label: "Yes, share with staff", Command: "coach start yes", Style: ButtonPrimary},
+			{Label: "No, keep private", Command: "coach start no"},
+		}
+	}
+	return reply, nil
+}
+
+func (c *Coach) tz(ctx context.Context, call *Call) (Reply, error) {
+	loc := call.Values.Zone("zone")
+	if loc == nil {
+		now := call.Now.In(call.Loc())
+		return Reply{Text: fmt.Sprintf("Your time zone is **%s** (it is %s there). Change it with `/coach tz Europe/Berlin`.", call.Member.TZ, now.Format("15:04"))}, nil
+	}
+	m := call.Member
+	m.TZ = loc.String()
+	if err := c.store.UpdateMember(ctx, m); err != nil {
+		return Reply{}, fmt.Errorf("update member: %w", err)
+	}
+	return Reply{Text: fmt.Sprintf("Time zone set to **%s**; it is %s there now. Reminders follow this zone.", m.TZ, call.Now.In(loc).Format("15:04"))}, nil
+}
+
+func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
+	days := call.Values.Int("days")
+	loc := call.Loc()
+	since := startOfDay(call.Now.In(loc)).AddDate(0, 0, -(days - 1))
+	checkIns, err := c.store.CheckIns(ctx, call.Member.Key, since)
+	if err != nil {
+		return Reply{}, fmt.Errorf("check-ins: %w", err)
+	}
+	if len(checkIns) == 0 {
+		return Reply{Text: fmt.Sprintf("No check-ins in the last %d days. Log one with `/pain 3 knee`.", days)}, nil
+	}
+	s := Summarize(checkIns)
+	reply := Reply{
+		Title: fmt.Sprintf("Your last %d days", days),
+		Text:  "`" + Sparkline(checkIns, 30) + "`\n" + s.Trend.Sentence(),
+		Fields: []Field{
+			{Name: "Check-ins", Value: strconv.Itoa(s.Count)},
+			{Name: "Last", Value: fmt.Sprintf("%d/10", s.Last)},
+			{Name: "Average", Value: fmt.Sprintf("%.1f", s.Average)},
+			{Name: "Range", Value: fmt.Sprintf("%d to %d", s.Min, s.Max)},
+			{Name: "Streak", Value: streakWords(CheckInStreak(checkIns, call.Now, loc))},
+		},
+	}
+	if areas := byArea(checkIns); len(areas) > 1 {
+		var b strings.Builder
+		for _, a := range areas {
+			fmt.Fprintf(&b, "\n- %s: `%s` last %d", a.name, Sparkline(a.checkIns, 15), a.checkIns[len(a.checkIns)-1].Score)
+		}
+		reply.Text += "\nBy area:" + b.String()
+	}
+	return reply, nil
+}
+
+func streakWords(n int) string {
+	switch n {
+	case 0:
+		return "none yet today"
+	case 1:
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days in a row", n)
+}
+
+type areaCheckIns struct {
+	name     string
+	checkIns []CheckIn
+}
+
+func byArea(checkIns []CheckIn) []areaCheckIns {
+	var out []areaCheckIns
+	index := map[string]int{}
+	for _, ci := range checkIns {
+		name := ci.Area
+		if name == "" {
+			name = "unspecified"
+		}
+		i, ok := index[name]
+		if !ok {
+			i = len(out)
+			index[name] = i
+			out = append(out, areaCheckIns{name: name})
+		}
+		out[i].checkIns = append(out[i].checkIns, ci)
+	}
+	return out
+}
+
+func (c *Coach) export(ctx context.Context, call *Call) (Reply, error) {
+	data, err := c.store.MemberData(ctx, call.Member.Key)
+	if err != nil {
+		return Reply{}, fmt.Errorf("member data: %w", err)
+	}
+	csvData, err := ExportCSV(data)
+	if err != nil {
+		return Reply{}, fmt.Errorf("render csv: %w", err)
+	}
+	name := "recoverycoach-" + LocalDay(call.Now, call.Loc()) + ".csv"
+	return Reply{
+		Text:  fmt.Sprintf("Here is everything I store about you: %d check-ins. Share it with your clinician if you like.", len(data.CheckIns)),
+		Files: []File{{Name: name, ContentType: "text/csv", Data: csvData}},
+	}, nil
+}
+
+// ExportCSV renders a member's data as one CSV table with a record column.
+func ExportCSV(d MemberData) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	rows := [][]string{{"record", "time_utc", "score", "area", "note", "detail"}}
+	for _, ci := range d.CheckIns {
+		rows = append(rows, []string{"checkin", ts(ci.At), strconv.Itoa(ci.Score), ci.Area, ci.Note, ""})
+	}
+	for _, cp := range d.Completions {
+		rows = append(rows, []string{"exercise_done", ts(cp.At), "", "", "", "day=" + cp.Day + " exercise=" + cp.Exercise})
+	}
+	for _, tc := range d.TapeCycles {
+		rows = append(rows, []string{"tape", ts(tc.AppliedAt), "", tc.Area, "", fmt.Sprintf("days=%d removed=%s", tc.Days, ts(tc.RemovedAt))})
+	}
+	for _, s := range d.Subscriptions {
+		times := make([]string, len(s.Times))
+		for i, t := range s.Times {
+			times[i] = t.String()
+		}
+		rows = append(rows, []string{"reminder", ts(s.CreatedAt), "", "", "", fmt.Sprintf("kind=%s at=%s repeat=%s tz=%s", s.Kind, strings.Join(times, ","), s.Days, s.TZ)})
+	}
+	for _, rf := range d.RedFlags {
+		rows = append(rows, []string{"red_flag", ts(rf.At), "", rf.Area, "", "rule=" + rf.Rule})
+	}
+	for _, row := range rows {
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		if err := w.Write(row); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// csvSafe stops spreadsheet apps from running a note as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func (c *Coach) forget(ctx context.Context, call *Call) (Reply, error) {
+	if call.Values.String("confirm") == "" {
+		return Reply{
+			Text: "This deletes **everything** I store about you in this workspace: check-ins, reminders, tape, streaks and settings. It cannot be undone. Consider `/coach export` first.",
+			Buttons: []Button{
+				{Label: "Delete everything", Command: "coach forget confirm", Style: ButtonDanger},
+			},
+		}, nil
+	}
+	if err := c.store.ForgetMember(ctx, call.Member.Key); err != nil {
+		return Reply{}, fmt.Errorf("forget member: %w", err)
+	}
+	return Reply{Text: "Done. I deleted all your data here. If you use me again, I start from scratch."}, nil
+}
+
+func startOfDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}

@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"strconv"
+	"time"
+)
+
+// Card is one piece of guidance from the content library.
+type Card struct {
+	ID    string
+	Title string
+	Topic string
+	Areas []string
+	// Body is Markdown in the Reply subset.
+	Body string
+}
+
+// Exercise is one item of a program.
+type Exercise struct {
+	ID          string
+	Name        string
+	Sets        int
+	Reps        int
+	HoldSeconds int
+	PerDay      int
+	HowTo       string
+}
+
+// Dose renders the prescription, such as "3 x 10" or "3 x 30 s hold, 2x a day".
+func (e Exercise) Dose() string {
+	s := ""
+	switch {
+	case e.Reps > 0 && e.HoldSeconds > 0:
+		s = strconv.Itoa(e.Sets) + " x " + strconv.Itoa(e.Reps) + " (hold " + strconv.Itoa(e.HoldSeconds) + " s)"
+	case e.Reps > 0:
+		s = strconv.Itoa(e.Sets) + " x " + strconv.Itoa(e.Reps)
+	case e.HoldSeconds > 0:
+		s = strconv.Itoa(e.Sets) + " x " + strconv.Itoa(e.HoldSeconds) + " s hold"
+	}
+	if e.PerDay > 1 {
+		s += ", " + strconv.Itoa(e.PerDay) + "x a day"
+	}
+	return s
+}
+
+// Program is a starter exercise program.
+type Program struct {
+	ID        string
+	Title     string
+	Summary   string
+	Areas     []string
+	Exercises []Exercise
+}
+
+// RedFlag is a warning sign found in a check-in. Red flags always win over
+// other guidance and are recorded for the team features.
+type RedFlag struct {
+	Rule string
+	// Urgent flags (numbness, loss of bladder control, chest pain...) call
+	// for urgent care rather than a routine appointment.
+	Urgent bool
+}
+
+// RedFlagEvent is a red flag as stored.
+type RedFlagEvent struct {
+	ID        int64
+	Member    MemberKey
+	Rule      string
+	Area      string
+	CheckInID int64
+	At        time.Time
+}
+
+// GuidanceInput is what the guide sees after a check-in.
+type GuidanceInput struct {
+	CheckIn CheckIn
+	// Recent holds the member's check-ins of the last 30 days, oldest first,
+	// including CheckIn.
+	Recent []CheckIn
+	// Tape holds the tape cycles currently worn.
+	Tape []TapeCycle
+	Now  time.Time
+}
+
+// Guidance is the advice given after a check-in.
+type Guidance struct {
+	Text string
+	// Reason explains the choice, such as "your pain has risen on 3
+	// check-ins in a row".
+	Reason   string
+	RedFlags []RedFlag
+	CardIDs  []string
+}
+
+// Library is the content the Coach draws on; package content implements it.
+type Library interface {
+	// Advise picks guidance for a check-in, red flags first.
+	Advise(in GuidanceInput) Guidance
+	// Cards returns every card, ordered by topic and title.
+	Cards() []Card
+	// Card returns the card with the id.
+	Card(id string) (Card, bool)
+	// Search returns the cards matching a topic or keyword, best first.
+	Search(query string) []Card
+	// Programs returns every exercise program.
+	Programs() []Program
+	// Program returns the program with the id.
+	Program(id string) (Program, bool)
+}

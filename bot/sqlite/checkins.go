@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// AddCheckIn implements bot.Store.
+func (db *DB) AddCheckIn(ctx context.Context, c bot.CheckIn) (bot.CheckIn, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		id, err := memberID(ctx, tx, c.Member)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO checkins (member_id, score, area, note, at) VALUES (?, ?, ?, ?, ?)`,
+			id, c.Score, c.Area, c.Note, toMS(c.At))
+		if err != nil {
+			return err
+		}
+		c.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return bot.CheckIn{}, fmt.Errorf("insert check-in: %w", err)
+	}
+	return c, nil
+}
+
+// CheckIns implements bot.Store.
+func (db *DB) CheckIns(ctx context.Context, key bot.MemberKey, since time.Time) ([]bot.CheckIn, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c
+		JOIN members m ON m.id = c.member_id
+		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND c.at >= ?
+		ORDER BY c.at, c.id`, key.Platform, key.Workspace, key.User, toMS(since))
+	if err != nil {
+		return nil, fmt.Errorf("select check-ins: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.CheckIn
+	for rows.Next() {
+		c := bot.CheckIn{Member: key}
+		var at int64
+		if err := rows.Scan(&c.ID, &c.Score, &c.Area, &c.Note, &at); err != nil {
+			return nil, fmt.Errorf("scan check-in: %w", err)
+		}
+		c.At = fromMS(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddRedFlag implements bot.Store.
+func (db *DB) AddRedFlag(ctx context.Context, e bot.RedFlagEvent) (bot.RedFlagEvent, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		id, err := memberID(ctx, tx, e.Member)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES (?, ?, ?, ?, ?)`,
+			id, e.Rule, e.Area, e.CheckInID, toMS(e.At))
+		if err != nil {
+			return err
+		}
+		e.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return bot.RedFlagEvent{}, fmt.Errorf("insert red flag: %w", err)
+	}
+	return e, nil
+}
+
+// MemberData implements bot.Store.
+func (db *DB) MemberData(ctx context.Context, key bot.MemberKey) (bot.MemberData, error) {
+	m, err := db.Member(ctx, key)
+	if err != nil {
+		return bot.MemberData{}, err
+	}
+	d := bot.MemberData{Member: m}
+	if d.CheckIns, err = db.CheckIns(ctx, key, time.Time{}); err != nil {
+		return d, err
+	}
+	where := ` JOIN members m ON m.id = t.member_id WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ?`
+	args := []any{key.Platform, key.Workspace, key.User}
+
+	err = db.each(ctx, `SELECT t.day, t.exercise, t.at FROM completions t`+where+` ORDER BY t.day, t.exercise`, args, func(s scanner) error {
+		c := bot.Completion{Member: key}
+		var at int64
+		err := s.Scan(&c.Day, &c.Exercise, &at)
+		c.At = fromMS(at)
+		d.Completions = append(d.Completions, c)
+		return err
+	})
+	if err != nil {
+		return d, err
+	}
+	err = db.each(ctx, `SELECT t.id, t.area, t.days, t.applied_at, t.removed_at FROM tape_cycles t`+where+` ORDER BY t.applied_at`, args, func(s scanner) error {
+		tc, err := scanTape(s)
+		tc.Member = key
+		d.TapeCycles = append(d.TapeCycles, tc)
+		return err
+	})
+	if err != nil {
+		return d, err
+	}
+	err = db.each(ctx, `SELECT t.id, t.kind, t.times, t.days, t.tz, t.created_at FROM subscriptions t`+where+` ORDER BY t.kind`, args, func(s scanner) error {
+		sub, err := scanSubscription(s)
+		sub.Member = key
+		d.Subscriptions = append(d.Subscriptions, sub)
+		return err
+	})
+	if err != nil {
+		return d, err
+	}
+	err = db.each(ctx, `SELECT t.id, t.rule, t.area, t.checkin_id, t.at FROM red_flags t`+where+` ORDER BY t.at`, args, func(s scanner) error {
+		e := bot.RedFlagEvent{Member: key}
+		var at int64
+		err := s.Scan(&e.ID, &e.Rule, &e.Area, &e.CheckInID, &at)
+		e.At = fromMS(at)
+		d.RedFlags = append(d.RedFlags, e)
+		return err
+	})
+	return d, err
+}
+
+// each runs a read query and calls fn for every row.
+func (db *DB) each(ctx context.Context, query string, args []any, fn func(scanner) error) error {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("scan: %w", err)
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,201 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// EnsureWorkspace implements bot.Store.
+func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspace, error) {
+	if got, err := db.Workspace(ctx, w.Platform, w.ID); err == nil {
+		return got, nil
+	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
+		return bot.Workspace{}, err
+	}
+	if w.MinGroupSize < 3 {
+		w.MinGroupSize = 5
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, ext_id) DO NOTHING`,
+		w.Platform, w.ID, w.Privacy, w.AlertChannel, w.MinGroupSize, toMS(w.CreatedAt))
+	if err != nil {
+		return bot.Workspace{}, fmt.Errorf("insert workspace: %w", err)
+	}
+	return db.Workspace(ctx, w.Platform, w.ID)
+}
+
+// Workspace returns a stored workspace.
+func (db *DB) Workspace(ctx context.Context, p bot.Platform, id string) (bot.Workspace, error) {
+	w := bot.Workspace{Platform: p, ID: id}
+	var created int64
+	err := db.read.QueryRowContext(ctx, `SELECT privacy, alert_channel, min_group_size, created_at
+		FROM workspaces WHERE platform = ? AND ext_id = ?`, p, id).Scan(&w.Privacy, &w.AlertChannel, &w.MinGroupSize, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return bot.Workspace{}, notFound("workspace")
+	}
+	if err != nil {
+		return bot.Workspace{}, fmt.Errorf("select workspace: %w", err)
+	}
+	w.CreatedAt = fromMS(created)
+	return w, nil
+}
+
+const memberColumns = `tz, role, onboarded_at, share_with_staff, consent_at, program, paused_until, snoozed_until,
+	quiet_start, quiet_end, nudges_disabled, disabled_reason, created_at`
+
+// EnsureMember implements bot.Store.
+func (db *DB) EnsureMember(ctx context.Context, m bot.Member) (bot.Member, bool, error) {
+	if got, err := db.Member(ctx, m.Key); err == nil {
+		return got, false, nil
+	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
+		return bot.Member{}, false, err
+	}
+	if m.Role == "" {
+		m.Role = bot.RoleMember
+	}
+	res, err := db.write.ExecContext(ctx, `INSERT INTO members (platform, workspace, user_id, tz, role, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, user_id) DO NOTHING`,
+		m.Key.Platform, m.Key.Workspace, m.Key.User, m.TZ, m.Role, toMS(m.CreatedAt))
+	if err != nil {
+		return bot.Member{}, false, fmt.Errorf("insert member: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	got, err := db.Member(ctx, m.Key)
+	return got, n == 1, err
+}
+
+// Member returns a stored member.
+func (db *DB) Member(ctx context.Context, key bot.MemberKey) (bot.Member, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members
+		WHERE platform = ? AND workspace = ? AND user_id = ?`, key.Platform, key.Workspace, key.User)
+	m, err := scanMember(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return bot.Member{}, notFound("member")
+	}
+	if err != nil {
+		return bot.Member{}, fmt.Errorf("select member: %w", err)
+	}
+	m.Key = key
+	return m, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanMember(row scanner) (bot.Member, error) {
+	var (
+		m                                   bot.Member
+		onboarded, consent, paused, snoozed sql.NullInt64
+		quietStart, quietEnd                sql.NullInt64
+		created                             int64
+		shareWithStaff, nudgesDisabled      bool
+	)
+	err := row.Scan(&m.TZ, &m.Role, &onboarded, &shareWithStaff, &consent, &m.Program, &paused, &snoozed,
+		&quietStart, &quietEnd, &nudgesDisabled, &m.DisabledReason, &created)
+	if err != nil {
+		return bot.Member{}, err
+	}
+	m.OnboardedAt = fromNullMS(onboarded)
+	m.ShareWithStaff = shareWithStaff
+	m.ConsentAt = fromNullMS(consent)
+	m.PausedUntil = fromNullMS(paused)
+	m.SnoozedUntil = fromNullMS(snoozed)
+	if quietStart.Valid && quietEnd.Valid {
+		m.Quiet = bot.QuietHours{Set: true, Start: bot.TimeOfDay(quietStart.Int64), End: bot.TimeOfDay(quietEnd.Int64)}
+	}
+	m.NudgesDisabled = nudgesDisabled
+	m.CreatedAt = fromMS(created)
+	return m, nil
+}
+
+// UpdateMember implements bot.Store.
+func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
+	var quietStart, quietEnd sql.NullInt64
+	if m.Quiet.Set {
+		quietStart = sql.NullInt64{Int64: int64(m.Quiet.Start), Valid: true}
+		quietEnd = sql.NullInt64{Int64: int64(m.Quiet.End), Valid: true}
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE members SET tz = ?, role = ?, onboarded_at = ?, share_with_staff = ?,
+		consent_at = ?, program = ?, paused_until = ?, snoozed_until = ?, quiet_start = ?, quiet_end = ?,
+		nudges_disabled = ?, disabled_reason = ?
+		WHERE platform = ? AND workspace = ? AND user_id = ?`,
+		m.TZ, m.Role, nullMS(m.OnboardedAt), m.ShareWithStaff, nullMS(m.ConsentAt), m.Program,
+		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason,
+		m.Key.Platform, m.Key.Workspace, m.Key.User)
+	if err != nil {
+		return fmt.Errorf("update member: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("member")
+	}
+	return nil
+}
+
+// DMChannel returns the cached DM channel id of a member ("" when unknown).
+func (db *DB) DMChannel(ctx context.Context, key bot.MemberKey) (string, error) {
+	var ch string
+	err := db.read.QueryRowContext(ctx, `SELECT dm_channel FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
+		key.Platform, key.Workspace, key.User).Scan(&ch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("select dm channel: %w", err)
+	}
+	return ch, nil
+}
+
+// SetDMChannel caches the DM channel id of a member, so that a nudge costs
+// one platform call.
+func (db *DB) SetDMChannel(ctx context.Context, key bot.MemberKey, channel string) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE members SET dm_channel = ? WHERE platform = ? AND workspace = ? AND user_id = ?`,
+		channel, key.Platform, key.Workspace, key.User)
+	if err != nil {
+		return fmt.Errorf("update dm channel: %w", err)
+	}
+	return nil
+}
+
+// memberID resolves a key inside a transaction.
+func memberID(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, key bot.MemberKey) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT id FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
+		key.Platform, key.Workspace, key.User).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFound("member")
+	}
+	return id, err
+}
+
+// ForgetMember implements bot.Store: one DELETE, cascading to every table.
+func (db *DB) ForgetMember(ctx context.Context, key bot.MemberKey) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
+		key.Platform, key.Workspace, key.User)
+	if err != nil {
+		return fmt.Errorf("delete member: %w", err)
+	}
+	return nil
+}
+
+// SeenEvent records an incoming event id and reports whether it had been
+// seen before, so platform retries are acknowledged but not processed twice.
+func (db *DB) SeenEvent(ctx context.Context, id string, now time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, `INSERT INTO seen_events (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, toMS(now))
+	if err != nil {
+		return false, fmt.Errorf("insert seen event: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 0, nil
+}
+
+// PruneEvents deletes event ids older than before.
+func (db *DB) PruneEvents(ctx context.Context, before time.Time) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM seen_events WHERE seen_at < ?`, toMS(before))
+	return err
+}

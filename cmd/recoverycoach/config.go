@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// config is the configuration table of DESIGN.md, read from the environment.
+type config struct {
+	DB            string
+	HTTPAddr      string
+	ContentDir    string
+	DefaultTZ     string
+	CatchupWindow time.Duration
+	SlackRPS      float64
+	DiscordRPS    float64
+	LogLevel      slog.Level
+	LogFormat     string
+
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+	SlackAPIURL        string
+
+	DiscordBotToken  string
+	DiscordAppID     string
+	DiscordGuildID   string
+	DiscordPublicKey string
+	DiscordAPIURL    string
+}
+
+// loadConfig reads and validates the environment. Every error names the
+// variable at fault, so a bad deploy fails fast with one clear line.
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		DB:                 get("COACH_DB", "recoverycoach.db"),
+		HTTPAddr:           get("COACH_HTTP_ADDR", ""),
+		ContentDir:         get("COACH_CONTENT_DIR", ""),
+		DefaultTZ:          get("COACH_DEFAULT_TZ", "UTC"),
+		LogFormat:          get("COACH_LOG_FORMAT", "text"),
+		SlackBotToken:      get("SLACK_BOT_TOKEN", ""),
+		SlackAppToken:      get("SLACK_APP_TOKEN", ""),
+		SlackSigningSecret: get("SLACK_SIGNING_SECRET", ""),
+		SlackAPIURL:        get("SLACK_API_URL", "https://slack.com/api/"),
+		DiscordBotToken:    get("DISCORD_BOT_TOKEN", ""),
+		DiscordAppID:       get("DISCORD_APP_ID", ""),
+		DiscordGuildID:     get("DISCORD_GUILD_ID", ""),
+		DiscordPublicKey:   get("DISCORD_PUBLIC_KEY", ""),
+		DiscordAPIURL:      get("DISCORD_API_URL", "https://discord.com"),
+	}
+	if _, err := bot.LoadZone(c.DefaultTZ); err != nil {
+		return c, fmt.Errorf("COACH_DEFAULT_TZ: %q is not an IANA time zone", c.DefaultTZ)
+	}
+	var err error
+	if c.CatchupWindow, err = time.ParseDuration(get("COACH_CATCHUP_WINDOW", "2h")); err != nil || c.CatchupWindow < 0 {
+		return c, fmt.Errorf("COACH_CATCHUP_WINDOW: %q is not a duration such as 2h or 90m", getenv("COACH_CATCHUP_WINDOW"))
+	}
+	if c.SlackRPS, err = positiveFloat(get("COACH_SLACK_RPS", "1")); err != nil {
+		return c, fmt.Errorf("COACH_SLACK_RPS: %w", err)
+	}
+	if c.DiscordRPS, err = positiveFloat(get("COACH_DISCORD_RPS", "5")); err != nil {
+		return c, fmt.Errorf("COACH_DISCORD_RPS: %w", err)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("COACH_LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("COACH_LOG_LEVEL: %q is not one of debug, info, warn, error", getenv("COACH_LOG_LEVEL"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("COACH_LOG_FORMAT: %q is not text or json", c.LogFormat)
+	}
+	if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		return c, fmt.Errorf("SLACK_API_URL: %q must end with a slash", c.SlackAPIURL)
+	}
+	if (c.SlackAppToken != "" || c.SlackSigningSecret != "") && c.SlackBotToken == "" {
+		return c, fmt.Errorf("SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set")
+	}
+	if c.DiscordPublicKey != "" && c.DiscordBotToken == "" {
+		return c, fmt.Errorf("DISCORD_BOT_TOKEN: required when DISCORD_PUBLIC_KEY is set")
+	}
+	if c.HTTPAddr == "" && c.platformConfigured() {
+		c.HTTPAddr = ":8080"
+	}
+	return c, nil
+}
+
+// platformConfigured reports whether any chat platform has credentials.
+func (c config) platformConfigured() bool {
+	return c.SlackBotToken != "" || c.DiscordBotToken != ""
+}
+
+func positiveFloat(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 {
+		return 0, fmt.Errorf("%q is not a positive number", s)
+	}
+	return f, nil
+}

@@ -1,0 +1,211 @@
+// Command recoverycoach runs the Recovery Coach bot and its tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	_ "time/tzdata" // zones work on images without tzdata
+
+	"github.com/recoverycoach/recoverycoach/adapters/console"
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "recoverycoach:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake on the command line; it exits with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `Usage: recoverycoach [flags] [command]
+
+Commands:
+  serve                     run every configured adapter, the scheduler and HTTP
+                            (the console when no platform is configured; default)
+  console                   the console adapter explicitly (same database)
+  slack-manifest [--url BASE] [--socket-mode]   print the Slack app manifest
+  discord-register          bulk-overwrite Discord application commands
+  content check [DIR]       validate a content directory
+  backup PATH               consistent copy of COACH_DB, safe while serving
+  migrate                   show and apply the schema version
+  version                   print the version
+
+Flags:
+  --db PATH                 SQLite database (overrides COACH_DB)
+
+Configuration comes from the environment; see README.md.
+`
+
+// run is the whole program, with its environment passed in so tests can
+// drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("recoverycoach", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dbFlag := fs.String("db", "", "SQLite database path")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		return usageError{err.Error() + "\n" + usage}
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if *dbFlag != "" {
+		cfg.DB = *dbFlag
+	}
+	logger := newLogger(cfg, stderr)
+
+	cmd, rest := "serve", fs.Args()
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		if !cfg.platformConfigured() {
+			return runConsole(ctx, cfg, logger, stdin, stdout)
+		}
+		return serve(ctx, cfg, logger, stdout)
+	case "console":
+		return runConsole(ctx, cfg, logger, stdin, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "recoverycoach", version())
+		return nil
+	case "migrate":
+		return runMigrate(ctx, cfg, stdout)
+	case "backup":
+		if len(rest) != 1 {
+			return usageError{"backup: give the path of the copy, e.g. recoverycoach backup /data/backup.db"}
+		}
+		return runBackup(ctx, cfg, rest[0], stdout)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q\n%s", cmd, usage)}
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " (" + s.Value[:12] + ")"
+		}
+	}
+	return v
+}
+
+func openStore(ctx context.Context, cfg config) (*sqlite.DB, error) {
+	if dir := filepath.Dir(cfg.DB); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("COACH_DB: cannot create directory %s: %w", dir, err)
+		}
+	}
+	db, err := sqlite.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("COACH_DB: %w", err)
+	}
+	return db, nil
+}
+
+func runConsole(ctx context.Context, cfg config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	lib, err := loadLibrary(cfg)
+	if err != nil {
+		return err
+	}
+	coach := bot.NewCoach(bot.Config{Store: db, Library: lib, Logger: logger, DefaultTZ: cfg.DefaultTZ})
+	con := console.New(coach, stdin, stdout, console.Options{
+		Prompt:   isTerminal(stdin),
+		FilesDir: filepath.Dir(cfg.DB),
+		TZ:       cfg.DefaultTZ,
+	})
+	return con.Run(ctx)
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func runMigrate(ctx context.Context, cfg config, stdout io.Writer) error {
+	db, err := sqlite.OpenNoMigrate(cfg.DB)
+	if err != nil {
+		return fmt.Errorf("COACH_DB: %w", err)
+	}
+	defer db.Close()
+	before, err := db.Version(ctx)
+	if err != nil {
+		return err
+	}
+	after, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if before == after {
+		fmt.Fprintf(stdout, "schema version %d (up to date)\n", after)
+	} else {
+		fmt.Fprintf(stdout, "schema version %d -> %d\n", before, after)
+	}
+	return nil
+}
+
+func runBackup(ctx context.Context, cfg config, path string, stdout io.Writer) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s already exists; choose a new file", path)
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.DB, path)
+	return nil
+}

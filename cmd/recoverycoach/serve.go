@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
+)
+
+// deps are what every platform adapter is built from.
+type deps struct {
+	cfg    config
+	coach  *bot.Coach
+	store  *sqlite.DB
+	logger *slog.Logger
+	clock  bot.Clock
+}
+
+// platform is one running chat adapter in serve mode.
+type platform struct {
+	name   bot.Platform
+	sender bot.Sender
+	// routes are mounted on the shared HTTP server (signed webhooks).
+	routes map[string]http.Handler
+	// run keeps a long-lived connection (Socket Mode, gateway) until ctx
+	// ends; nil for HTTP-only adapters.
+	run func(ctx context.Context) error
+	// ready reports whether the adapter is connected.
+	ready func() bool
+}
+
+// serve runs every configured platform adapter and the HTTP server until
+// ctx ends, then drains in-flight work.
+func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	lib, err := loadLibrary(cfg)
+	if err != nil {
+		return err
+	}
+	clock := bot.SystemClock{}
+	coach := bot.NewCoach(bot.Config{Store: db, Library: lib, Logger: logger, Clock: clock, DefaultTZ: cfg.DefaultTZ})
+	d := deps{cfg: cfg, coach: coach, store: db, logger: logger, clock: clock}
+
+	var platforms []*platform
+	if cfg.SlackBotToken != "" {
+		p, err := newSlack(ctx, d)
+		if err != nil {
+			return err
+		}
+		platforms = append(platforms, p)
+	}
+	if cfg.DiscordBotToken != "" {
+		p, err := newDiscord(ctx, d)
+		if err != nil {
+			return err
+		}
+		platforms = append(platforms, p)
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.Ping(r.Context()); err != nil {
+			http.Error(w, "database not reachable", http.StatusServiceUnavailable)
+			return
+		}
+		for _, p := range platforms {
+			if p.ready != nil && !p.ready() {
+				http.Error(w, string(p.name)+" not connected", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		io.WriteString(w, "ready\n")
+	})
+	for _, p := range platforms {
+		for route, h := range p.routes {
+			mux.Handle(route, h)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("COACH_HTTP_ADDR: cannot listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second}
+	logger.Info("serving", "addr", ln.Addr().String(), "platforms", len(platforms))
+	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(platforms)+1)
+	wg.Go(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("http: %w", err)
+		}
+	})
+	for _, p := range platforms {
+		if p.run == nil {
+			continue
+		}
+		wg.Go(func() {
+			if err := p.run(runCtx); err != nil && runCtx.Err() == nil {
+				errs <- fmt.Errorf("%s: %w", p.name, err)
+			}
+		})
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errs:
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancelShutdown()
+	cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
+	}
+	wg.Wait()
+	return runErr
+}
