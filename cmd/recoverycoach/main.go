@@ -102,6 +102,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return usageError{"backup: give the path of the copy, e.g. recoverycoach backup /data/backup.db"}
 		}
 		return runBackup(ctx, cfg, rest[0], stdout)
+	case "slack-manifest":
+		return runSlackManifest(rest, stdout)
+	case "discord-register":
+		return runDiscordRegister(ctx, cfg, rest, stdout)
+	case "content":
+		return runContent(ctx, cfg, rest, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
