@@ -102,6 +102,9 @@ func (r *Registry) Parse(text string) (Parsed, error) {
 			if near := nearest(tokens[0], subNames(cmd)); near != "" {
 				msg += " Did you mean `" + near + "`?"
 			}
+			if len(cmd.Subcommands) > 6 {
+				return Parsed{}, Errorf(EINVALID, "%s Try `/%s help` for the list.", msg, cmd.FullName())
+			}
 			return Parsed{}, usageError(cmd, "%s", msg)
 		}
 		cmd = cmd.Sub(cmd.Default)
@@ -157,6 +160,9 @@ func optionNamed(cmd *Command, name string) *Option {
 
 func applyDefault(cmd *Command, o Option, values Values) error {
 	if o.Required {
+		if o.Type == OptChoice && len(o.Choices) <= 4 {
+			return usageError(cmd, "Say which one: %s.", o.placeholder())
+		}
 		return usageError(cmd, "%s is missing.", o.placeholder())
 	}
 	if o.Default == "" {

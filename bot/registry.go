@@ -124,7 +124,12 @@ func (c *Command) Sub(name string) *Command {
 
 // Usage renders the grammar line, for example "/coach tape on AREA [DAYS]".
 func (c *Command) Usage() string {
-	parts := []string{"/" + c.FullName()}
+	path := c.Path()
+	// The default verb is implied in text: "/coach remind exercises at 08:00".
+	if c.parent != nil && c.parent.Default == c.Name {
+		path = path[:len(path)-1]
+	}
+	parts := []string{"/" + strings.Join(path, " ")}
 	if len(c.Subcommands) > 0 {
 		names := make([]string, len(c.Subcommands))
 		for i, s := range c.Subcommands {

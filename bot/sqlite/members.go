@@ -199,3 +199,32 @@ func (db *DB) PruneEvents(ctx context.Context, before time.Time) error {
 	_, err := db.write.ExecContext(ctx, `DELETE FROM seen_events WHERE seen_at < ?`, toMS(before))
 	return err
 }
+
+// memberTables are the tables whose rows belong to a member.
+var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags"}
+
+// RowsOf counts the rows that belong to a member in every table, plus any
+// orphaned member-owned rows; after ForgetMember it must be zero. It backs
+// the privacy tests and the operator's "forget" audit.
+func (db *DB) RowsOf(ctx context.Context, key bot.MemberKey) (int, error) {
+	total := 0
+	id, err := memberID(ctx, db.read, key)
+	switch {
+	case err == nil:
+		total++
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		id = -1
+	default:
+		return 0, err
+	}
+	for _, table := range memberTables {
+		var n int
+		err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+
+			` WHERE member_id = ? OR member_id NOT IN (SELECT id FROM members)`, id).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("count %s: %w", table, err)
+		}
+		total += n
+	}
+	return total, nil
+}
