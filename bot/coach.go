@@ -18,6 +18,9 @@ type Config struct {
 	DefaultTZ string
 	// Observer, when set, is told about every command handled.
 	Observer Observer
+	// ScheduleChanged, when set, is called after reminders change so the
+	// scheduler can add or remove its cron entries.
+	ScheduleChanged func()
 }
 
 // Observer receives events worth counting (metrics). Labels never carry
@@ -38,6 +41,8 @@ type Coach struct {
 	defaultTZ string
 	observer  Observer
 	commands  *Registry
+	// scheduleChanged is never nil.
+	scheduleChanged func()
 }
 
 // NewCoach returns a Coach. Store is required; other fields have defaults.
@@ -50,6 +55,11 @@ func NewCoach(cfg Config) *Coach {
 		defaultTZ: cfg.DefaultTZ,
 		observer:  cfg.Observer,
 		commands:  Commands(),
+
+		scheduleChanged: cfg.ScheduleChanged,
+	}
+	if c.scheduleChanged == nil {
+		c.scheduleChanged = func() {}
 	}
 	if c.clock == nil {
 		c.clock = SystemClock{}
@@ -133,7 +143,22 @@ func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, err
 		return Reply{}, Errorf(EFORBIDDEN, "Sorry, `/%s` is for team staff only.", parsed.Command.FullName())
 	}
 	call := &Call{Parsed: parsed, Request: req, Member: member, Workspace: ws, Now: now}
-	return parsed.Command.Handler(c, ctx, call)
+	reply, err := parsed.Command.Handler(c, ctx, call)
+	if err != nil || !member.NudgesDisabled || parsed.Command.FullName() == "coach forget" {
+		return reply, err
+	}
+	// The platform refused a DM earlier; the member is here now, so say so
+	// and turn nudges back on.
+	fresh, err := c.store.Member(ctx, member.Key)
+	if err != nil {
+		return Reply{}, err
+	}
+	fresh.NudgesDisabled, fresh.DisabledReason = false, ""
+	if err := c.store.UpdateMember(ctx, fresh); err != nil {
+		return Reply{}, err
+	}
+	reply.Text += "\n\n_Note: I could not message you earlier (" + member.DisabledReason + "), so your reminders were on hold. They are back on; if you closed DMs with me, please open them again._"
+	return reply, nil
 }
 
 func (c *Coach) observe(command string, err error) {

@@ -76,6 +76,9 @@ type Member struct {
 	PausedUntil    time.Time
 	SnoozedUntil   time.Time
 	Quiet          QuietHours
+	// SkippedDay is the local day (YYYY-MM-DD) on which the member chose
+	// "Skip today": that day's remaining exercise nudges are dropped.
+	SkippedDay string
 	// NudgesDisabled is set when the platform refuses DMs to the member;
 	// DisabledReason says why, shown the next time they use the bot.
 	NudgesDisabled bool
@@ -199,6 +202,26 @@ type OutboxItem struct {
 	Ref       int64
 	CreatedAt time.Time
 	DoneAt    time.Time
+}
+
+// ScheduleGroup is every reminder time that fires at the same moment: one
+// zone, one time of day, one set of weekdays. The scheduler keeps one cron
+// entry per group and fans out to its subscribers.
+type ScheduleGroup struct {
+	TZ   string
+	Time TimeOfDay
+	Days Weekdays
+}
+
+// NudgeDecision is what to do with an outbox row at send time.
+type NudgeDecision struct {
+	// Send the message now.
+	Send  bool
+	Reply Reply
+	// Postpone, when set, moves the row to this time instead.
+	Postpone time.Time
+	// SkipReason, when set, drops the row and records why.
+	SkipReason string
 }
 
 // MemberData is everything stored about one member: what export writes and

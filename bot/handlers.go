@@ -36,10 +36,8 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 		return Reply{}, fmt.Errorf("recent check-ins: %w", err)
 	}
 	in := GuidanceInput{CheckIn: checkIn, Recent: recent, Now: call.Now}
-	if tc, ok := c.store.(tapeLister); ok {
-		if in.Tape, err = tc.WornTape(ctx, call.Member.Key); err != nil {
-			return Reply{}, fmt.Errorf("worn tape: %w", err)
-		}
+	if in.Tape, err = c.store.WornTape(ctx, call.Member.Key); err != nil {
+		return Reply{}, fmt.Errorf("worn tape: %w", err)
 	}
 	var guidance Guidance
 	if c.library != nil {
@@ -69,11 +67,6 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 		reply.Footer = "Why this advice: " + guidance.Reason
 	}
 	return reply, nil
-}
-
-// tapeLister is implemented by stores that track tape cycles.
-type tapeLister interface {
-	WornTape(ctx context.Context, key MemberKey) ([]TapeCycle, error)
 }
 
 func scoreWords(score int) string {
@@ -211,6 +204,10 @@ func (c *Coach) tz(ctx context.Context, call *Call) (Reply, error) {
 	if err := c.store.UpdateMember(ctx, m); err != nil {
 		return Reply{}, fmt.Errorf("update member: %w", err)
 	}
+	if err := c.store.SetSubscriptionsTZ(ctx, m.Key, m.TZ); err != nil {
+		return Reply{}, fmt.Errorf("move reminders: %w", err)
+	}
+	c.scheduleChanged()
 	return Reply{Text: fmt.Sprintf("Time zone set to **%s**; it is %s there now. Reminders follow this zone.", m.TZ, call.Now.In(loc).Format("15:04"))}, nil
 }
 

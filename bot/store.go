@@ -14,6 +14,8 @@ type Store interface {
 	// EnsureMember returns the stored member, creating it from m when new;
 	// created reports which happened.
 	EnsureMember(ctx context.Context, m Member) (member Member, created bool, err error)
+	// Member returns a stored member (ENOTFOUND when unknown).
+	Member(ctx context.Context, key MemberKey) (Member, error)
 	// UpdateMember saves the member's settings.
 	UpdateMember(ctx context.Context, m Member) error
 
@@ -24,6 +26,33 @@ type Store interface {
 
 	// AddRedFlag records a red flag raised by a check-in.
 	AddRedFlag(ctx context.Context, e RedFlagEvent) (RedFlagEvent, error)
+
+	// SetSubscription creates or replaces the member's reminder of s.Kind.
+	SetSubscription(ctx context.Context, s Subscription) (Subscription, error)
+	// DeleteSubscriptions removes the member's reminders of a kind (all
+	// kinds when kind is empty) and returns how many there were.
+	DeleteSubscriptions(ctx context.Context, key MemberKey, kind ReminderKind) (int, error)
+	// Subscriptions returns the member's reminders.
+	Subscriptions(ctx context.Context, key MemberKey) ([]Subscription, error)
+	// Subscription returns one reminder by id.
+	Subscription(ctx context.Context, id int64) (Subscription, error)
+	// SetSubscriptionsTZ moves the member's reminders to a new zone.
+	SetSubscriptionsTZ(ctx context.Context, key MemberKey, tz string) error
+
+	// AddCompletion records exercises done; false when already recorded.
+	AddCompletion(ctx context.Context, c Completion) (bool, error)
+	// Completions returns completions on or after sinceDay (YYYY-MM-DD).
+	Completions(ctx context.Context, key MemberKey, sinceDay string) ([]Completion, error)
+
+	// StartTape records a tape application, replacing a worn cycle on the
+	// same area, and enqueues its one-shot reminders (Kind and NotBefore set).
+	StartTape(ctx context.Context, tc TapeCycle, nudges []OutboxItem) (TapeCycle, error)
+	// StopTape ends every worn cycle, cancels their reminders and returns them.
+	StopTape(ctx context.Context, key MemberKey, at time.Time) ([]TapeCycle, error)
+	// WornTape returns the cycles currently worn.
+	WornTape(ctx context.Context, key MemberKey) ([]TapeCycle, error)
+	// TapeCycle returns one cycle by id.
+	TapeCycle(ctx context.Context, id int64) (TapeCycle, error)
 
 	// MemberData returns everything stored about the member.
 	MemberData(ctx context.Context, key MemberKey) (MemberData, error)

@@ -46,7 +46,7 @@ func (db *DB) Workspace(ctx context.Context, p bot.Platform, id string) (bot.Wor
 }
 
 const memberColumns = `tz, role, onboarded_at, share_with_staff, consent_at, program, paused_until, snoozed_until,
-	quiet_start, quiet_end, nudges_disabled, disabled_reason, created_at`
+	quiet_start, quiet_end, nudges_disabled, disabled_reason, skipped_day, created_at`
 
 // EnsureMember implements bot.Store.
 func (db *DB) EnsureMember(ctx context.Context, m bot.Member) (bot.Member, bool, error) {
@@ -95,7 +95,7 @@ func scanMember(row scanner) (bot.Member, error) {
 		shareWithStaff, nudgesDisabled      bool
 	)
 	err := row.Scan(&m.TZ, &m.Role, &onboarded, &shareWithStaff, &consent, &m.Program, &paused, &snoozed,
-		&quietStart, &quietEnd, &nudgesDisabled, &m.DisabledReason, &created)
+		&quietStart, &quietEnd, &nudgesDisabled, &m.DisabledReason, &m.SkippedDay, &created)
 	if err != nil {
 		return bot.Member{}, err
 	}
@@ -121,10 +121,10 @@ func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
 	}
 	res, err := db.write.ExecContext(ctx, `UPDATE members SET tz = ?, role = ?, onboarded_at = ?, share_with_staff = ?,
 		consent_at = ?, program = ?, paused_until = ?, snoozed_until = ?, quiet_start = ?, quiet_end = ?,
-		nudges_disabled = ?, disabled_reason = ?
+		nudges_disabled = ?, disabled_reason = ?, skipped_day = ?
 		WHERE platform = ? AND workspace = ? AND user_id = ?`,
 		m.TZ, m.Role, nullMS(m.OnboardedAt), m.ShareWithStaff, nullMS(m.ConsentAt), m.Program,
-		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason,
+		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay,
 		m.Key.Platform, m.Key.Workspace, m.Key.User)
 	if err != nil {
 		return fmt.Errorf("update member: %w", err)

@@ -160,13 +160,19 @@ func runConsole(ctx context.Context, cfg config, logger *slog.Logger, stdin io.R
 	if err != nil {
 		return err
 	}
-	coach := bot.NewCoach(bot.Config{Store: db, Library: lib, Logger: logger, DefaultTZ: cfg.DefaultTZ})
-	con := console.New(coach, stdin, stdout, console.Options{
+	clock := bot.SystemClock{}
+	eng := newEngine(cfg, db, lib, logger, clock)
+	con := console.New(eng.coach, stdin, stdout, console.Options{
 		Prompt:   isTerminal(stdin),
 		FilesDir: filepath.Dir(cfg.DB),
 		TZ:       cfg.DefaultTZ,
 	})
-	return con.Run(ctx)
+	bgCtx, stop := context.WithCancel(ctx)
+	wait := eng.start(bgCtx, clock, map[bot.Platform]bot.Sender{bot.Console: con})
+	err = con.Run(ctx)
+	stop()
+	wait()
+	return err
 }
 
 func isTerminal(r io.Reader) bool {

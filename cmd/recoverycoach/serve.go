@@ -50,8 +50,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		return err
 	}
 	clock := bot.SystemClock{}
-	coach := bot.NewCoach(bot.Config{Store: db, Library: lib, Logger: logger, Clock: clock, DefaultTZ: cfg.DefaultTZ})
-	d := deps{cfg: cfg, coach: coach, store: db, logger: logger, clock: clock}
+	eng := newEngine(cfg, db, lib, logger, clock)
+	d := deps{cfg: cfg, coach: eng.coach, store: db, logger: logger, clock: clock}
 
 	var platforms []*platform
 	if cfg.SlackBotToken != "" {
@@ -78,6 +78,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 			http.Error(w, "database not reachable", http.StatusServiceUnavailable)
 			return
 		}
+		if eng.disp == nil || !eng.disp.Running() {
+			http.Error(w, "dispatcher not running", http.StatusServiceUnavailable)
+			return
+		}
 		for _, p := range platforms {
 			if p.ready != nil && !p.ready() {
 				http.Error(w, string(p.name)+" not connected", http.StatusServiceUnavailable)
@@ -102,6 +106,11 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	senders := map[bot.Platform]bot.Sender{}
+	for _, p := range platforms {
+		senders[p.name] = p.sender
+	}
+	waitEngine := eng.start(runCtx, clock, senders)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(platforms)+1)
 	wg.Go(func() {
@@ -132,5 +141,6 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
 	}
 	wg.Wait()
+	waitEngine()
 	return runErr
 }

@@ -1,0 +1,497 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// forever stands for "paused until resume".
+var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+func (c *Coach) remindSet(ctx context.Context, call *Call) (Reply, error) {
+	sub, err := c.store.SetSubscription(ctx, Subscription{
+		Member:    call.Member.Key,
+		Kind:      ReminderKind(call.Values.String("kind")),
+		Times:     call.Values.Times("at"),
+		Days:      call.Values.Weekdays("repeat"),
+		TZ:        call.Member.TZ,
+		CreatedAt: call.Now,
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("set subscription: %w", err)
+	}
+	c.scheduleChanged()
+	text := "Done: I'll remind you " + describeSubscription(sub) + "."
+	if call.Member.TZ == "UTC" {
+		text += " Times are in UTC; set your zone with `/coach tz Europe/Berlin` if that's not yours."
+	}
+	return Reply{Text: text}, nil
+}
+
+func describeSubscription(s Subscription) string {
+	what := "to do your exercises"
+	if s.Kind == RemindCheckIn {
+		what = "to check in on your pain"
+	}
+	times := make([]string, len(s.Times))
+	for i, t := range s.Times {
+		times[i] = t.String()
+	}
+	days := "every day"
+	if s.Days != EveryDay {
+		days = "on " + s.Days.String()
+	}
+	return fmt.Sprintf("%s at **%s** %s (%s)", what, strings.Join(times, ", "), days, s.TZ)
+}
+
+func (c *Coach) remindOff(ctx context.Context, call *Call) (Reply, error) {
+	kind := ReminderKind(call.Values.String("kind"))
+	if kind == "all" {
+		kind = ""
+	}
+	n, err := c.store.DeleteSubscriptions(ctx, call.Member.Key, kind)
+	if err != nil {
+		return Reply{}, fmt.Errorf("delete subscriptions: %w", err)
+	}
+	c.scheduleChanged()
+	if n == 0 {
+		return Reply{Text: "You had no such reminders. `/coach remind` shows what is set."}, nil
+	}
+	return Reply{Text: "Reminders off. Turn them on again with `/coach remind exercises at 08:00`."}, nil
+}
+
+func (c *Coach) remindList(ctx context.Context, call *Call) (Reply, error) {
+	subs, err := c.store.Subscriptions(ctx, call.Member.Key)
+	if err != nil {
+		return Reply{}, fmt.Errorf("subscriptions: %w", err)
+	}
+	var b strings.Builder
+	if len(subs) == 0 {
+		b.WriteString("No reminders yet. Try `/coach remind exercises at 08:00,18:00` or `/coach remind checkin at 20:00`.")
+	}
+	for _, s := range subs {
+		b.WriteString("- " + describeSubscription(s) + "\n")
+	}
+	if status := nudgeStatus(call.Member, call.Now); status != "" {
+		b.WriteString("\n" + status)
+	}
+	return Reply{Title: "Your reminders", Text: strings.TrimSpace(b.String())}, nil
+}
+
+// nudgeStatus describes pause, snooze and quiet hours, if any.
+func nudgeStatus(m Member, now time.Time) string {
+	loc := m.Location()
+	var parts []string
+	switch {
+	case m.PausedUntil.Equal(forever):
+		parts = append(parts, "Paused until you `/coach resume`.")
+	case m.PausedUntil.After(now):
+		parts = append(parts, "Paused until "+m.PausedUntil.In(loc).Format("Mon 2 Jan 15:04")+".")
+	}
+	if m.SnoozedUntil.After(now) {
+		parts = append(parts, "Snoozed until "+m.SnoozedUntil.In(loc).Format("15:04")+".")
+	}
+	if m.Quiet.Set {
+		parts = append(parts, fmt.Sprintf("Quiet hours %s-%s.", m.Quiet.Start, m.Quiet.End))
+	}
+	if m.NudgesDisabled {
+		parts = append(parts, "On hold: I could not reach you by DM.")
+	}
+	return strings.Join(parts, " ")
+}
+
+func (c *Coach) done(ctx context.Context, call *Call) (Reply, error) {
+	exercise := call.Values.String("exercise")
+	if exercise != "" && c.library != nil {
+		if prog, ok := c.library.Program(call.Member.Program); ok {
+			known := false
+			for _, e := range prog.Exercises {
+				known = known || e.ID == exercise
+			}
+			if !known {
+				return Reply{}, Errorf(EINVALID, "%q is not in your program (%s). `/coach plan` lists its exercises.", clip(exercise, 30), prog.Title)
+			}
+		}
+	}
+	loc := call.Loc()
+	today := LocalDay(call.Now, loc)
+	added, err := c.store.AddCompletion(ctx, Completion{Member: call.Member.Key, Day: today, Exercise: exercise, At: call.Now})
+	if err != nil {
+		return Reply{}, fmt.Errorf("add completion: %w", err)
+	}
+	streak, err := c.exerciseStreak(ctx, call.Member, call.Now)
+	if err != nil {
+		return Reply{}, err
+	}
+	what := "today's exercises"
+	if exercise != "" {
+		what = "**" + exercise + "**"
+	}
+	text := "Logged " + what + " as done. Nice work!"
+	if !added {
+		text = "Already logged " + what + " for today. Nice work!"
+	}
+	if streak > 1 {
+		text += fmt.Sprintf(" That's **%d days in a row**.", streak)
+	}
+	return Reply{Text: text}, nil
+}
+
+// exerciseStreak counts consecutive local days with exercises done.
+func (c *Coach) exerciseStreak(ctx context.Context, m Member, now time.Time) (int, error) {
+	loc := m.Location()
+	since := LocalDay(now.In(loc).AddDate(0, 0, -400), loc)
+	done, err := c.store.Completions(ctx, m.Key, since)
+	if err != nil {
+		return 0, fmt.Errorf("completions: %w", err)
+	}
+	days := map[string]bool{}
+	for _, d := range done {
+		days[d.Day] = true
+	}
+	return Streak(days, now, loc), nil
+}
+
+func (c *Coach) skip(ctx context.Context, call *Call) (Reply, error) {
+	m := call.Member
+	m.SkippedDay = LocalDay(call.Now, call.Loc())
+	if err := c.store.UpdateMember(ctx, m); err != nil {
+		return Reply{}, fmt.Errorf("update member: %w", err)
+	}
+	return Reply{Text: "OK, no more exercise reminders today. Rest is part of recovery too; see you tomorrow."}, nil
+}
+
+func (c *Coach) snooze(ctx context.Context, call *Call) (Reply, error) {
+	d := call.Values.Duration("duration")
+	if d < 5*time.Minute || d > 7*24*time.Hour {
+		return Reply{}, Errorf(EINVALID, "Snooze for 5 minutes to 7 days, for example `/coach snooze 2h`. For longer, use `/coach pause`.")
+	}
+	m := call.Member
+	m.SnoozedUntil = call.Now.Add(d)
+	if err := c.store.UpdateMember(ctx, m); err != nil {
+		return Reply{}, fmt.Errorf("update member: %w", err)
+	}
+	return Reply{Text: fmt.Sprintf("Snoozed for %s, until %s. `/coach resume` ends it early.", FormatDuration(d), m.SnoozedUntil.In(call.Loc()).Format("Mon 15:04"))}, nil
+}
+
+func (c *Coach) pause(ctx context.Context, call *Call) (Reply, error) {
+	m := call.Member
+	loc := call.Loc()
+	var until time.Time
+	switch {
+	case call.Values.Has("until") && call.Values.Has("duration"):
+		return Reply{}, Errorf(EINVALID, "Give either a date or a duration, not both: `/coach pause until 2026-12-01` or `/coach pause 3d`.")
+	case call.Values.Has("until"):
+		d := call.Values.Date("until")
+		// Paused through the end of that day, in the member's zone.
+		until = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+		if !until.After(call.Now) {
+			return Reply{}, Errorf(EINVALID, "That date has passed. Give a day from today on, as YYYY-MM-DD.")
+		}
+		if until.Sub(call.Now) > 366*24*time.Hour {
+			return Reply{}, Errorf(EINVALID, "I can pause for up to a year. For longer, use `/coach remind off all`.")
+		}
+	case call.Values.Has("duration"):
+		d := call.Values.Duration("duration")
+		if d > 366*24*time.Hour {
+			return Reply{}, Errorf(EINVALID, "I can pause for up to a year. For longer, use `/coach remind off all`.")
+		}
+		until = call.Now.Add(d)
+	default:
+		until = forever
+	}
+	m.PausedUntil = until
+	if err := c.store.UpdateMember(ctx, m); err != nil {
+		return Reply{}, fmt.Errorf("update member: %w", err)
+	}
+	if until.Equal(forever) {
+		return Reply{Text: "All nudges paused. `/coach resume` brings them back."}, nil
+	}
+	return Reply{Text: "All nudges paused until " + until.In(loc).Format("Mon 2 Jan 15:04") + ". `/coach resume` brings them back sooner."}, nil
+}
+
+func (c *Coach) resume(ctx context.Context, call *Call) (Reply, error) {
+	m := call.Member
+	was := m.PausedUntil.After(call.Now) || m.SnoozedUntil.After(call.Now)
+	m.PausedUntil, m.SnoozedUntil = time.Time{}, time.Time{}
+	if err := c.store.UpdateMember(ctx, m); err != nil {
+		return Reply{}, fmt.Errorf("update member: %w", err)
+	}
+	if !was {
+		return Reply{Text: "Nudges were not paused; nothing to resume."}, nil
+	}
+	return Reply{Text: "Welcome back! Nudges are on again."}, nil
+}
+
+func (c *Coach) quiet(ctx context.Context, call *Call) (Reply, error) {
+	m := call.Member
+	m.Quiet = call.Values.Quiet("window")
+	if err := c.store.UpdateMember(ctx, m); err != nil {
+		return Reply{}, fmt.Errorf("update member: %w", err)
+	}
+	if !m.Quiet.Set {
+		return Reply{Text: "Quiet hours off."}, nil
+	}
+	return Reply{Text: fmt.Sprintf("Quiet hours set: no nudges between %s and %s (%s).", m.Quiet.Start, m.Quiet.End, m.TZ)}, nil
+}
+
+func (c *Coach) tapeOn(ctx context.Context, call *Call) (Reply, error) {
+	area := call.Values.String("area")
+	days := call.Values.Int("days")
+	applied := call.Now
+	nudges := []OutboxItem{{Kind: NudgeTapeOff, NotBefore: applied.Add(time.Duration(days) * 24 * time.Hour)}}
+	if days > 1 {
+		nudges = append(nudges, OutboxItem{Kind: NudgeTapeCheck, NotBefore: applied.Add(24 * time.Hour)})
+	}
+	tc, err := c.store.StartTape(ctx, TapeCycle{Member: call.Member.Key, Area: area, Days: days, AppliedAt: applied}, nudges)
+	if err != nil {
+		return Reply{}, fmt.Errorf("start tape: %w", err)
+	}
+	loc := call.Loc()
+	var b strings.Builder
+	fmt.Fprintf(&b, "Tape on your %s noted. I'll ask about your skin tomorrow and remind you to take it off on **%s**.\n",
+		areaWords(area), tc.AppliedAt.Add(time.Duration(days)*24*time.Hour).In(loc).Format("Mon 2 Jan"))
+	if days < 3 || days > 5 {
+		fmt.Fprintf(&b, "Heads-up: %d days is outside the usual 3 to 5 days of wear; check with your therapist if unsure.\n", days)
+	}
+	b.WriteString("Tips: put it on clean, dry skin; lay it along the muscle; stretch the middle only as much as your therapist showed you and never the ends; rub it to set the glue.")
+	return Reply{Text: b.String()}, nil
+}
+
+func areaWords(area string) string { return strings.ReplaceAll(area, "-", " ") }
+
+func (c *Coach) tapeOff(ctx context.Context, call *Call) (Reply, error) {
+	stopped, err := c.store.StopTape(ctx, call.Member.Key, call.Now)
+	if err != nil {
+		return Reply{}, fmt.Errorf("stop tape: %w", err)
+	}
+	if len(stopped) == 0 {
+		return Reply{Text: "No tape on record. Log a new one with `/coach tape on knee`."}, nil
+	}
+	var parts []string
+	for _, tc := range stopped {
+		parts = append(parts, fmt.Sprintf("%s (%s)", areaWords(tc.Area), daysWorn(tc.AppliedAt, call.Now)))
+	}
+	return Reply{Text: "Tape off: " + strings.Join(parts, ", ") + ". Peel it slowly along the direction of hair growth while holding the skin down; a little oil helps. Give your skin a day to breathe."}, nil
+}
+
+func (c *Coach) tapeStatus(ctx context.Context, call *Call) (Reply, error) {
+	worn, err := c.store.WornTape(ctx, call.Member.Key)
+	if err != nil {
+		return Reply{}, fmt.Errorf("worn tape: %w", err)
+	}
+	if len(worn) == 0 {
+		return Reply{Text: "No tape on right now. `/coach tape on AREA` starts tracking one."}, nil
+	}
+	var b strings.Builder
+	for _, tc := range worn {
+		off := tc.AppliedAt.Add(time.Duration(tc.Days) * 24 * time.Hour)
+		fmt.Fprintf(&b, "- **%s**: on for %s; planned off %s\n", areaWords(tc.Area), daysWorn(tc.AppliedAt, call.Now), off.In(call.Loc()).Format("Mon 2 Jan 15:04"))
+	}
+	return Reply{Title: "Tape", Text: strings.TrimSpace(b.String())}, nil
+}
+
+func daysWorn(from, to time.Time) string {
+	h := int(to.Sub(from).Hours())
+	if h < 24 {
+		return strconv.Itoa(h) + "h"
+	}
+	d := h / 24
+	if d == 1 {
+		return "1 day"
+	}
+	return strconv.Itoa(d) + " days"
+}
+
+// isOneShot reports whether a nudge kind belongs to one moment (tape) rather
+// than a recurring reminder; one-shots are postponed where recurring nudges
+// are dropped.
+func isOneShot(k NudgeKind) bool { return k == NudgeTapeCheck || k == NudgeTapeOff }
+
+// staleAfter is how late a recurring nudge may still be sent.
+const staleAfter = 12 * time.Hour
+
+// Nudge decides at send time what to do with an outbox row: send it (with
+// the message), postpone it, or drop it with a reason. It re-checks pause,
+// snooze, quiet hours and whether the work is already done today.
+func (c *Coach) Nudge(ctx context.Context, item OutboxItem) (NudgeDecision, error) {
+	m, err := c.store.Member(ctx, item.Member)
+	if ErrorCode(err) == ENOTFOUND {
+		return NudgeDecision{SkipReason: "member gone"}, nil
+	}
+	if err != nil {
+		return NudgeDecision{}, err
+	}
+	now := c.clock.Now().UTC()
+	loc := m.Location()
+	local := now.In(loc)
+	oneShot := isOneShot(item.Kind)
+	switch {
+	case m.NudgesDisabled:
+		return NudgeDecision{SkipReason: "nudges disabled: " + m.DisabledReason}, nil
+	case !oneShot && now.Sub(item.NotBefore) > staleAfter:
+		return NudgeDecision{SkipReason: "stale"}, nil
+	case m.PausedUntil.After(now):
+		if oneShot && !m.PausedUntil.Equal(forever) {
+			return NudgeDecision{Postpone: m.PausedUntil}, nil
+		}
+		return NudgeDecision{SkipReason: "paused"}, nil
+	case m.SnoozedUntil.After(now):
+		if !oneShot && m.SnoozedUntil.Sub(item.NotBefore) > staleAfter {
+			return NudgeDecision{SkipReason: "snoozed"}, nil
+		}
+		return NudgeDecision{Postpone: m.SnoozedUntil}, nil
+	case m.Quiet.Contains(TimeOfDayOf(local)):
+		if oneShot {
+			return NudgeDecision{Postpone: quietEnd(m.Quiet, local)}, nil
+		}
+		return NudgeDecision{SkipReason: "quiet hours"}, nil
+	}
+	switch item.Kind {
+	case NudgeExercises:
+		return c.exerciseNudge(ctx, m, item, now)
+	case NudgeCheckIn:
+		return c.checkInNudge(ctx, m, item, now)
+	case NudgeTapeCheck, NudgeTapeOff:
+		return c.tapeNudge(ctx, m, item, now)
+	}
+	return NudgeDecision{SkipReason: "unknown kind " + string(item.Kind)}, nil
+}
+
+// quietEnd returns the next end of the quiet window after local.
+func quietEnd(q QuietHours, local time.Time) time.Time {
+	end := time.Date(local.Year(), local.Month(), local.Day(), q.End.Hour(), q.End.Minute(), 0, 0, local.Location())
+	if !end.After(local) {
+		end = time.Date(local.Year(), local.Month(), local.Day()+1, q.End.Hour(), q.End.Minute(), 0, 0, local.Location())
+	}
+	return end
+}
+
+func (c *Coach) subscriptionAlive(ctx context.Context, item OutboxItem) (bool, error) {
+	sub, err := c.store.Subscription(ctx, item.Ref)
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return sub.Member == item.Member, nil
+}
+
+func (c *Coach) exerciseNudge(ctx context.Context, m Member, item OutboxItem, now time.Time) (NudgeDecision, error) {
+	if alive, err := c.subscriptionAlive(ctx, item); err != nil || !alive {
+		return NudgeDecision{SkipReason: "reminder removed"}, err
+	}
+	loc := m.Location()
+	today := LocalDay(now, loc)
+	if m.SkippedDay == today {
+		return NudgeDecision{SkipReason: "skipped today"}, nil
+	}
+	done, err := c.store.Completions(ctx, m.Key, today)
+	if err != nil {
+		return NudgeDecision{}, fmt.Errorf("completions: %w", err)
+	}
+	if len(done) > 0 {
+		return NudgeDecision{SkipReason: "already done today"}, nil
+	}
+	streak, err := c.exerciseStreak(ctx, m, now)
+	if err != nil {
+		return NudgeDecision{}, err
+	}
+	var b strings.Builder
+	if prog, ok := c.programOf(m); ok {
+		fmt.Fprintf(&b, "Today's **%s**:\n", prog.Title)
+		for _, e := range prog.Exercises {
+			fmt.Fprintf(&b, "- **%s**: %s\n", e.Name, e.Dose())
+		}
+	} else {
+		b.WriteString("Time for the exercises your therapist gave you. Pick a program with `/coach plan` to see them here.\n")
+	}
+	switch {
+	case streak >= 2:
+		fmt.Fprintf(&b, "You're on a **%d-day streak**; today's session keeps it going.", streak)
+	case streak == 1:
+		b.WriteString("You did them yesterday too. Two days makes a streak!")
+	default:
+		b.WriteString("A few minutes now adds up.")
+	}
+	return NudgeDecision{Send: true, Reply: Reply{
+		Title: "Exercise time",
+		Text:  strings.TrimSpace(b.String()),
+		Buttons: []Button{
+			{Label: "Done", Command: "coach done", Style: ButtonPrimary},
+			{Label: "Snooze 1h", Command: "coach snooze 1h"},
+			{Label: "Skip today", Command: "coach skip"},
+		},
+		Footer: "Follow your therapist's plan if it differs.",
+	}}, nil
+}
+
+func (c *Coach) programOf(m Member) (Program, bool) {
+	if c.library == nil || m.Program == "" {
+		return Program{}, false
+	}
+	return c.library.Program(m.Program)
+}
+
+func (c *Coach) checkInNudge(ctx context.Context, m Member, item OutboxItem, now time.Time) (NudgeDecision, error) {
+	if alive, err := c.subscriptionAlive(ctx, item); err != nil || !alive {
+		return NudgeDecision{SkipReason: "reminder removed"}, err
+	}
+	today := startOfDay(now.In(m.Location()))
+	recent, err := c.store.CheckIns(ctx, m.Key, today)
+	if err != nil {
+		return NudgeDecision{}, fmt.Errorf("check-ins: %w", err)
+	}
+	if len(recent) > 0 {
+		return NudgeDecision{SkipReason: "already checked in today"}, nil
+	}
+	buttons := make([]Button, 0, 11)
+	for score := 0; score <= 10; score++ {
+		buttons = append(buttons, Button{Label: strconv.Itoa(score), Command: "pain " + strconv.Itoa(score)})
+	}
+	return NudgeDecision{Send: true, Reply: Reply{
+		Title:   "Pain check-in",
+		Text:    "How is your pain right now, from 0 (none) to 10 (worst)? Tap a number, or type `/pain 4 knee stiff in the morning` to add the area and a note.",
+		Buttons: buttons,
+	}}, nil
+}
+
+func (c *Coach) tapeNudge(ctx context.Context, m Member, item OutboxItem, now time.Time) (NudgeDecision, error) {
+	tc, err := c.store.TapeCycle(ctx, item.Ref)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && !tc.Worn()) {
+		return NudgeDecision{SkipReason: "tape removed"}, nil
+	}
+	if err != nil {
+		return NudgeDecision{}, err
+	}
+	area := areaWords(tc.Area)
+	if item.Kind == NudgeTapeCheck {
+		return NudgeDecision{Send: true, Reply: Reply{
+			Title: "Skin check",
+			Text: fmt.Sprintf("Your %s tape has been on for a day. Any itching, redness or rash under or around it? "+
+				"If so, take it off gently now and tell your therapist. If the skin looks fine, keep wearing it.", area),
+			Buttons: []Button{{Label: "Took it off", Command: "coach tape off"}, {Label: "Tape status", Command: "coach tape status"}},
+		}}, nil
+	}
+	return NudgeDecision{Send: true, Reply: Reply{
+		Title: "Time to take the tape off",
+		Text: fmt.Sprintf("Your %s tape has been on for %s. Peel it off slowly, holding the skin down; oil helps loosen the glue. "+
+			"Let the skin rest a day before new tape.", area, daysWorn(tc.AppliedAt, now)),
+		Buttons: []Button{{Label: "Took it off", Command: "coach tape off", Style: ButtonPrimary}},
+	}}, nil
+}
+
+// DisableNudges stops nudges for a member the platform will not let us
+// reach; they are told, and nudges resume, the next time they use the bot.
+func (c *Coach) DisableNudges(ctx context.Context, key MemberKey, reason string) error {
+	m, err := c.store.Member(ctx, key)
+	if err != nil {
+		return err
+	}
+	m.NudgesDisabled, m.DisabledReason = true, reason
+	return c.store.UpdateMember(ctx, m)
+}

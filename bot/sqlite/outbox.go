@@ -1,0 +1,125 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// ScheduleGroups returns every distinct (zone, time, days) reminder group.
+func (db *DB) ScheduleGroups(ctx context.Context) ([]bot.ScheduleGroup, error) {
+	var out []bot.ScheduleGroup
+	err := db.each(ctx, `SELECT DISTINCT tz, minute, days FROM subscription_times ORDER BY tz, minute, days`, nil, func(s scanner) error {
+		var g bot.ScheduleGroup
+		var minute, days int
+		err := s.Scan(&g.TZ, &minute, &days)
+		g.Time, g.Days = bot.TimeOfDay(minute), bot.Weekdays(days)
+		out = append(out, g)
+		return err
+	})
+	return out, err
+}
+
+// EnqueueGroup writes one outbox row for every subscriber of the group due
+// at due, in one statement and so one transaction. The dedupe key
+// kind:subscription:due-minute makes it idempotent: whatever fires twice,
+// each subscriber gets at most one row per due time. With status skipped the
+// rows only record that a nudge was missed. It returns the rows written.
+func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now time.Time, status bot.OutboxStatus, note string) (int, error) {
+	var doneAt sql.NullInt64
+	if status != bot.OutboxPending {
+		doneAt = nullMS(now)
+	}
+	res, err := db.write.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+		SELECT s.member_id, s.kind, s.kind || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?
+		FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
+		WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ?
+		ON CONFLICT (dedupe_key) DO NOTHING`,
+		due.Unix()/60, toMS(due), status, note, toMS(now), doneAt,
+		g.TZ, int(g.Time), int(g.Days), toMS(due))
+	if err != nil {
+		return 0, fmt.Errorf("enqueue group: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// State returns a stored scheduler value ("" when unset).
+func (db *DB) State(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM state WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("select state: %w", err)
+	}
+	return v, nil
+}
+
+// SetState stores a scheduler value.
+func (db *DB) SetState(ctx context.Context, name, value string) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO state (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
+	if err != nil {
+		return fmt.Errorf("set state: %w", err)
+	}
+	return nil
+}
+
+// DueOutbox returns up to limit pending rows whose time has come, oldest first.
+func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]bot.OutboxItem, error) {
+	var out []bot.OutboxItem
+	err := db.each(ctx, `SELECT o.id, o.kind, o.dedupe_key, o.not_before, o.attempts, o.last_error, o.ref, o.created_at,
+			m.platform, m.workspace, m.user_id
+		FROM outbox o JOIN members m ON m.id = o.member_id
+		WHERE o.status = 'pending' AND o.not_before <= ? ORDER BY o.not_before, o.id LIMIT ?`,
+		[]any{toMS(now), limit}, func(s scanner) error {
+			it := bot.OutboxItem{Status: bot.OutboxPending}
+			var notBefore, created int64
+			err := s.Scan(&it.ID, &it.Kind, &it.DedupeKey, &notBefore, &it.Attempts, &it.LastError, &it.Ref, &created,
+				&it.Member.Platform, &it.Member.Workspace, &it.Member.User)
+			it.NotBefore, it.CreatedAt = fromMS(notBefore), fromMS(created)
+			out = append(out, it)
+			return err
+		})
+	return out, err
+}
+
+// FinishOutbox marks a pending row sent, skipped or failed. A row that is no
+// longer pending is left alone.
+func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = ?, done_at = ?, last_error = ?
+		WHERE id = ? AND status = 'pending'`, status, attempts, toMS(at), note, id)
+	if err != nil {
+		return fmt.Errorf("finish outbox: %w", err)
+	}
+	return nil
+}
+
+// RetryOutbox keeps a row pending and moves it to notBefore.
+func (db *DB) RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE outbox SET not_before = ?, attempts = ?, last_error = ?
+		WHERE id = ? AND status = 'pending'`, toMS(notBefore), attempts, note, id)
+	if err != nil {
+		return fmt.Errorf("retry outbox: %w", err)
+	}
+	return nil
+}
+
+// OutboxStats counts rows by status, for metrics and readiness.
+func (db *DB) OutboxStats(ctx context.Context) (map[bot.OutboxStatus]int, error) {
+	out := map[bot.OutboxStatus]int{}
+	err := db.each(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`, nil, func(s scanner) error {
+		var st bot.OutboxStatus
+		var n int
+		err := s.Scan(&st, &n)
+		out[st] = n
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
+	"github.com/recoverycoach/recoverycoach/scheduler"
+)
+
+// engine is the Coach with its scheduler and dispatcher: everything but the
+// adapters, shared by console and serve mode.
+type engine struct {
+	coach *bot.Coach
+	sched *scheduler.Scheduler
+	disp  *scheduler.Dispatcher
+	cfg   config
+	db    *sqlite.DB
+	log   *slog.Logger
+}
+
+// newEngine builds the Coach and its scheduler. Senders are attached with
+// start, once the adapters exist (they need the Coach first).
+func newEngine(cfg config, db *sqlite.DB, lib bot.Library, logger *slog.Logger, clock bot.Clock) *engine {
+	e := &engine{cfg: cfg, db: db, log: logger}
+	e.sched = scheduler.New(db, scheduler.Options{
+		Clock:         clock,
+		Logger:        logger,
+		CatchupWindow: cfg.CatchupWindow,
+		Enqueued:      func(int) { e.wake() },
+	})
+	e.coach = bot.NewCoach(bot.Config{
+		Store:           db,
+		Library:         lib,
+		Clock:           clock,
+		Logger:          logger,
+		DefaultTZ:       cfg.DefaultTZ,
+		ScheduleChanged: e.sched.Changed,
+	})
+	return e
+}
+
+func (e *engine) wake() {
+	if e.disp != nil {
+		e.disp.Wake()
+	}
+}
+
+// start runs the scheduler and a dispatcher over senders until ctx ends;
+// the returned wait blocks until both have stopped.
+func (e *engine) start(ctx context.Context, clock bot.Clock, senders map[bot.Platform]bot.Sender) (wait func()) {
+	e.disp = scheduler.NewDispatcher(e.db, e.coach, senders, scheduler.DispatcherOptions{
+		Clock:  clock,
+		Logger: e.log,
+		Rates:  map[bot.Platform]float64{bot.Slack: e.cfg.SlackRPS, bot.Discord: e.cfg.DiscordRPS},
+	})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := e.sched.Run(ctx); err != nil {
+			e.log.Error("scheduler stopped", "err", err)
+		}
+	})
+	wg.Go(func() {
+		if err := e.disp.Run(ctx); err != nil {
+			e.log.Error("dispatcher stopped", "err", err)
+		}
+	})
+	return wg.Wait
+}
