@@ -16,7 +16,7 @@ import (
 
 // OutboxStore is what the Dispatcher needs from storage.
 type OutboxStore interface {
-	DueOutbox(ctx context.Context, now time.Time, limit int) ([]bot.OutboxItem, error)
+	DueOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.Platform) ([]bot.OutboxItem, error)
 	FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error
 	RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error
 }
@@ -161,7 +161,8 @@ func (d *Dispatcher) setRunning(v bool) {
 func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
-		items, err := d.store.DueOutbox(ctx, d.opts.Clock.Now().UTC(), d.opts.Batch)
+		now := d.opts.Clock.Now().UTC()
+		items, err := d.store.DueOutbox(ctx, now, d.opts.Batch, d.blockedPlatforms(now))
 		if err != nil {
 			return total, fmt.Errorf("due outbox: %w", err)
 		}
@@ -214,8 +215,10 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 	if !ok {
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts, now, "no sender for platform "+string(it.Member.Platform))
 	}
-	if till := d.blocked(it.Member.Platform); till.After(now) {
-		return d.store.RetryOutbox(ctx, it.ID, till, it.Attempts, it.LastError)
+	if d.blocked(it.Member.Platform).After(now) {
+		// Left pending untouched: Drain fetches it again once the
+		// platform's Retry-After has passed.
+		return nil
 	}
 	decision, err := d.nudger.Nudge(ctx, it)
 	if err != nil {
@@ -245,12 +248,11 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 	case errors.As(err, &limited):
 		// A 429 is the platform pacing us, not a failure of this message:
 		// hold the whole platform and retry without spending an attempt.
-		retryAt := now.Add(max(limited.RetryAfter, time.Second))
-		d.block(it.Member.Platform, retryAt)
+		d.block(it.Member.Platform, now.Add(max(limited.RetryAfter, time.Second)))
 		if d.opts.Observer != nil {
 			d.opts.Observer.RateLimited(it.Member.Platform)
 		}
-		return d.store.RetryOutbox(ctx, it.ID, retryAt, it.Attempts, "rate limited")
+		return nil
 	case errors.Is(err, bot.ErrUnreachable):
 		d.opts.Logger.Warn("member unreachable; nudges disabled", "platform", it.Member.Platform, "kind", it.Kind, "err", err)
 		if d.opts.Observer != nil {
@@ -294,6 +296,19 @@ func (d *Dispatcher) observeSkip(kind bot.NudgeKind, reason string) {
 	if d.opts.Observer != nil {
 		d.opts.Observer.NudgeSkipped(kind, reason)
 	}
+}
+
+// blockedPlatforms lists the platforms still inside a Retry-After.
+func (d *Dispatcher) blockedPlatforms(now time.Time) []bot.Platform {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []bot.Platform
+	for p, till := range d.blockedTill {
+		if till.After(now) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (d *Dispatcher) blocked(p bot.Platform) time.Time {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -497,5 +498,46 @@ func TestCrashBetweenSendAndMarkRepeatsOnlyThatMessage(t *testing.T) {
 	}
 	if len(per) != 5 || repeats > 1 {
 		t.Fatalf("deliveries per member = %v: want all 5, at most one repeat", per)
+	}
+}
+
+// TestRetryAfterStorm: 30% of sends answer 429 with Retry-After and 5% fail
+// transiently; every nudge still arrives exactly once.
+func TestRetryAfterStorm(t *testing.T) {
+	const members = 1000
+	db := bottest.MustOpenStore(t)
+	seed(t, db, members)
+	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	if _, err := db.EnqueueGroup(ctx, benchGroup, due, due, bot.OutboxPending, ""); err != nil {
+		t.Fatal(err)
+	}
+	clock := bottest.NewClock(due)
+	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	sender := &countingSender{seen: make([]atomic.Int32, members), fails: func(call int64) error {
+		// A fixed pseudo-random pattern keeps the test deterministic.
+		switch x := (call * 7919) % 100; {
+		case x < 30:
+			return &bot.RateLimitedError{RetryAfter: 2 * time.Second}
+		case x < 35:
+			return errors.New("502 bad gateway")
+		}
+		return nil
+	}}
+	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+		scheduler.DispatcherOptions{Clock: clock, Jitter: func() float64 { return 0 }, MaxAttempts: 20})
+	for range 400 {
+		if _, err := disp.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Minute)
+	}
+	for i := range members {
+		if n := sender.seen[i].Load(); n != 1 {
+			t.Fatalf("member %d got %d nudges", i, n)
+		}
+	}
+	stats, _ := db.OutboxStats(ctx)
+	if stats[bot.OutboxSent] != members {
+		t.Fatalf("outbox = %v", stats)
 	}
 }

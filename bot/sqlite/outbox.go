@@ -71,14 +71,22 @@ func (db *DB) SetState(ctx context.Context, name, value string) error {
 	return nil
 }
 
-// DueOutbox returns up to limit pending rows whose time has come, oldest first.
-func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]bot.OutboxItem, error) {
+// DueOutbox returns up to limit pending rows whose time has come, oldest
+// first, leaving out the platforms in exclude (those pacing us with 429s).
+func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.Platform) ([]bot.OutboxItem, error) {
 	var out []bot.OutboxItem
+	args := []any{toMS(now)}
+	skip := ""
+	for _, p := range exclude {
+		skip += " AND m.platform <> ?"
+		args = append(args, p)
+	}
+	args = append(args, limit)
 	err := db.each(ctx, `SELECT o.id, o.kind, o.dedupe_key, o.not_before, o.attempts, o.last_error, o.ref, o.created_at,
 			m.platform, m.workspace, m.user_id
 		FROM outbox o JOIN members m ON m.id = o.member_id
-		WHERE o.status = 'pending' AND o.not_before <= ? ORDER BY o.not_before, o.id LIMIT ?`,
-		[]any{toMS(now), limit}, func(s scanner) error {
+		WHERE o.status = 'pending' AND o.not_before <= ?`+skip+` ORDER BY o.not_before, o.id LIMIT ?`,
+		args, func(s scanner) error {
 			it := bot.OutboxItem{Status: bot.OutboxPending}
 			var notBefore, created int64
 			err := s.Scan(&it.ID, &it.Kind, &it.DedupeKey, &notBefore, &it.Attempts, &it.LastError, &it.Ref, &created,
