@@ -31,7 +31,7 @@ type Nudger interface {
 // platform and kind only, never a user.
 type Observer interface {
 	NudgeSent(platform bot.Platform, kind bot.NudgeKind, latency time.Duration)
-	NudgeSkipped(kind bot.NudgeKind, reason string)
+	NudgeSkipped(platform bot.Platform, kind bot.NudgeKind, reason string)
 	NudgeFailed(platform bot.Platform, kind bot.NudgeKind)
 	RateLimited(platform bot.Platform)
 }
@@ -226,7 +226,9 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 	}
 	switch {
 	case decision.SkipReason != "":
-		d.observeSkip(it.Kind, decision.SkipReason)
+		if d.opts.Observer != nil {
+			d.opts.Observer.NudgeSkipped(it.Member.Platform, it.Kind, decision.SkipReason)
+		}
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxSkipped, it.Attempts, now, decision.SkipReason)
 	case !decision.Postpone.IsZero():
 		return d.store.RetryOutbox(ctx, it.ID, decision.Postpone, it.Attempts, "postponed")
@@ -290,12 +292,6 @@ func (d *Dispatcher) Backoff(attempts int) time.Duration {
 	delay = min(delay, d.opts.MaxBackoff)
 	jitter := 0.8 + 0.4*d.opts.Jitter()
 	return time.Duration(float64(delay) * jitter)
-}
-
-func (d *Dispatcher) observeSkip(kind bot.NudgeKind, reason string) {
-	if d.opts.Observer != nil {
-		d.opts.Observer.NudgeSkipped(kind, reason)
-	}
 }
 
 // blockedPlatforms lists the platforms still inside a Retry-After.

@@ -19,26 +19,32 @@ type engine struct {
 	cfg   config
 	db    *sqlite.DB
 	log   *slog.Logger
+	// metrics is nil in console mode.
+	metrics *metrics
 }
 
 // newEngine builds the Coach and its scheduler. Senders are attached with
 // start, once the adapters exist (they need the Coach first).
-func newEngine(cfg config, db *sqlite.DB, lib bot.Library, logger *slog.Logger, clock bot.Clock) *engine {
-	e := &engine{cfg: cfg, db: db, log: logger}
+func newEngine(cfg config, db *sqlite.DB, lib bot.Library, logger *slog.Logger, clock bot.Clock, m *metrics) *engine {
+	e := &engine{cfg: cfg, db: db, log: logger, metrics: m}
 	e.sched = scheduler.New(db, scheduler.Options{
 		Clock:         clock,
 		Logger:        logger,
 		CatchupWindow: cfg.CatchupWindow,
 		Enqueued:      func(int) { e.wake() },
 	})
-	e.coach = bot.NewCoach(bot.Config{
+	coachCfg := bot.Config{
 		Store:           db,
 		Library:         lib,
 		Clock:           clock,
 		Logger:          logger,
 		DefaultTZ:       cfg.DefaultTZ,
 		ScheduleChanged: e.sched.Changed,
-	})
+	}
+	if m != nil {
+		coachCfg.Observer = m
+	}
+	e.coach = bot.NewCoach(coachCfg)
 	return e
 }
 
@@ -51,11 +57,15 @@ func (e *engine) wake() {
 // start runs the scheduler and a dispatcher over senders until ctx ends;
 // the returned wait blocks until both have stopped.
 func (e *engine) start(ctx context.Context, clock bot.Clock, senders map[bot.Platform]bot.Sender) (wait func()) {
-	e.disp = scheduler.NewDispatcher(e.db, e.coach, senders, scheduler.DispatcherOptions{
+	opts := scheduler.DispatcherOptions{
 		Clock:  clock,
 		Logger: e.log,
 		Rates:  map[bot.Platform]float64{bot.Slack: e.cfg.SlackRPS, bot.Discord: e.cfg.DiscordRPS},
-	})
+	}
+	if e.metrics != nil {
+		opts.Observer = e.metrics
+	}
+	e.disp = scheduler.NewDispatcher(e.db, e.coach, senders, opts)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := e.sched.Run(ctx); err != nil {

@@ -161,7 +161,7 @@ func runConsole(ctx context.Context, cfg config, logger *slog.Logger, stdin io.R
 		return err
 	}
 	clock := bot.SystemClock{}
-	eng := newEngine(cfg, db, lib, logger, clock)
+	eng := newEngine(cfg, db, lib, logger, clock, nil)
 	con := console.New(eng.coach, stdin, stdout, console.Options{
 		Prompt:   isTerminal(stdin),
 		FilesDir: filepath.Dir(cfg.DB),

@@ -22,6 +22,8 @@ type deps struct {
 	store  *sqlite.DB
 	logger *slog.Logger
 	clock  bot.Clock
+	// reconnected counts a Socket Mode or gateway reconnect for metrics.
+	reconnected func(bot.Platform)
 }
 
 // platform is one running chat adapter in serve mode.
@@ -50,8 +52,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		return err
 	}
 	clock := bot.SystemClock{}
-	eng := newEngine(cfg, db, lib, logger, clock)
-	d := deps{cfg: cfg, coach: eng.coach, store: db, logger: logger, clock: clock}
+	met := newMetrics(db)
+	eng := newEngine(cfg, db, lib, logger, clock, met)
+	d := deps{cfg: cfg, coach: eng.coach, store: db, logger: logger, clock: clock, reconnected: met.Reconnected}
 
 	var platforms []*platform
 	if cfg.SlackBotToken != "" {
@@ -90,6 +93,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		}
 		io.WriteString(w, "ready\n")
 	})
+	mux.Handle("GET /metrics", met.handler())
 	for _, p := range platforms {
 		for route, h := range p.routes {
 			mux.Handle(route, h)
@@ -100,7 +104,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return fmt.Errorf("COACH_HTTP_ADDR: cannot listen on %s: %w", cfg.HTTPAddr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second}
+	srv := &http.Server{Handler: met.instrument(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second}
 	logger.Info("serving", "addr", ln.Addr().String(), "platforms", len(platforms))
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 
