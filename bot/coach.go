@@ -139,10 +139,12 @@ func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, err
 	if err != nil {
 		return Reply{}, err
 	}
-	if parsed.Command.RequiredRole() == RoleStaff && member.Role != RoleStaff {
-		return Reply{}, Errorf(EFORBIDDEN, "Sorry, `/%s` is for team staff only.", parsed.Command.FullName())
-	}
 	call := &Call{Parsed: parsed, Request: req, Member: member, Workspace: ws, Now: now}
+	if parsed.Command.RequiredRole() == RoleStaff {
+		if err := c.authorizeStaff(ctx, call); err != nil {
+			return Reply{}, err
+		}
+	}
 	reply, err := parsed.Command.Handler(c, ctx, call)
 	if err != nil || !member.NudgesDisabled || parsed.Command.FullName() == "coach forget" {
 		return reply, err

@@ -185,6 +185,8 @@ const (
 	NudgeCheckIn   NudgeKind = "checkin"
 	NudgeTapeCheck NudgeKind = "tape_check"
 	NudgeTapeOff   NudgeKind = "tape_off"
+	// NudgeStaffAlert is a red-flag alert to a workspace's staff channel.
+	NudgeStaffAlert NudgeKind = "staff_alert"
 )
 
 // OutboxItem is one message waiting to be delivered. DedupeKey is unique, so
@@ -222,6 +224,20 @@ type NudgeDecision struct {
 	Postpone time.Time
 	// SkipReason, when set, drops the row and records why.
 	SkipReason string
+	// Channel, when set, sends to this channel of the member's workspace
+	// (a staff alert) instead of the member's DM.
+	Channel string
+}
+
+// AuditEntry records a staff action: a view of team data or a change of
+// settings.
+type AuditEntry struct {
+	Platform  Platform
+	Workspace string
+	Actor     string
+	Action    string
+	Detail    string
+	At        time.Time
 }
 
 // MemberData is everything stored about one member: what export writes and

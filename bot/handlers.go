@@ -46,8 +46,12 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 		guidance = basicGuidance(in)
 	}
 	for _, rf := range guidance.RedFlags {
-		if _, err := c.store.AddRedFlag(ctx, RedFlagEvent{Member: call.Member.Key, Rule: rf.Rule, Area: checkIn.Area, CheckInID: checkIn.ID, At: call.Now}); err != nil {
+		event, err := c.store.AddRedFlag(ctx, RedFlagEvent{Member: call.Member.Key, Rule: rf.Rule, Area: checkIn.Area, CheckInID: checkIn.ID, At: call.Now})
+		if err != nil {
 			return Reply{}, fmt.Errorf("add red flag: %w", err)
+		}
+		if err := c.alertStaff(ctx, call, event); err != nil {
+			return Reply{}, fmt.Errorf("alert staff: %w", err)
 		}
 		if c.observer != nil {
 			c.observer.RedFlagRaised(rf.Rule)

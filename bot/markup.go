@@ -10,6 +10,8 @@ var (
 	mdBold   = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
 	mdItalic = regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`)
 	mdCode   = regexp.MustCompile("`([^`\n]+)`")
+	// mdMention matches an escaped <@U123> or <#C123> mention.
+	mdMention = regexp.MustCompile(`&lt;([@#][A-Za-z0-9]+)&gt;`)
 )
 
 // StripMarkdown turns the Reply Markdown subset into plain text.
@@ -24,6 +26,8 @@ func StripMarkdown(s string) string {
 // ToSlackMrkdwn converts the Reply Markdown subset to Slack's mrkdwn.
 func ToSlackMrkdwn(s string) string {
 	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	// User and channel mentions are Slack syntax already: keep them live.
+	s = mdMention.ReplaceAllString(s, "<$1>")
 	s = mdLink.ReplaceAllString(s, "<$2|$1>")
 	s = mdBold.ReplaceAllString(s, "*$1*")
 	return s

@@ -325,6 +325,11 @@ func (c *Coach) Nudge(ctx context.Context, item OutboxItem) (NudgeDecision, erro
 	if err != nil {
 		return NudgeDecision{}, err
 	}
+	if item.Kind == NudgeStaffAlert {
+		// Alerts go to staff, so the member's own pause and quiet hours do
+		// not hold them back.
+		return c.staffAlert(ctx, m, item)
+	}
 	now := c.clock.Now().UTC()
 	loc := m.Location()
 	local := now.In(loc)

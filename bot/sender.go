@@ -31,3 +31,9 @@ func (e *RateLimitedError) Error() string {
 
 // Unwrap returns the platform's error.
 func (e *RateLimitedError) Unwrap() error { return e.Err }
+
+// ChannelSender posts to a channel of a workspace, for staff alerts.
+// Adapters whose platform has channels implement it beside Sender.
+type ChannelSender interface {
+	SendChannel(ctx context.Context, platform Platform, workspace, channel string, msg Reply) error
+}

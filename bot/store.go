@@ -54,6 +54,25 @@ type Store interface {
 	// TapeCycle returns one cycle by id.
 	TapeCycle(ctx context.Context, id int64) (TapeCycle, error)
 
+	// UpdateWorkspace saves a workspace's settings.
+	UpdateWorkspace(ctx context.Context, w Workspace) error
+	// StaffCount returns how many staff a workspace has.
+	StaffCount(ctx context.Context, p Platform, workspace string) (int, error)
+	// TeamData returns every member of a workspace with their check-ins,
+	// completions and red flags since the given time, and the tape worn now.
+	TeamData(ctx context.Context, p Platform, workspace string, since time.Time) ([]MemberData, error)
+	// AddAudit records a staff action.
+	AddAudit(ctx context.Context, e AuditEntry) error
+	// Audit returns a workspace's newest audit entries.
+	Audit(ctx context.Context, p Platform, workspace string, limit int) ([]AuditEntry, error)
+	// Enqueue adds one outbox row; false when its dedupe key exists.
+	Enqueue(ctx context.Context, it OutboxItem) (bool, error)
+	// AlertedSince reports whether a staff alert for the member's red flags
+	// of the rule was enqueued at or after since.
+	AlertedSince(ctx context.Context, key MemberKey, rule string, since time.Time) (bool, error)
+	// RedFlag returns one red-flag event by id.
+	RedFlag(ctx context.Context, id int64) (RedFlagEvent, error)
+
 	// MemberData returns everything stored about the member.
 	MemberData(ctx context.Context, key MemberKey) (MemberData, error)
 	// ForgetMember deletes every row of the member in one transaction.

@@ -237,7 +237,7 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 		return d.store.RetryOutbox(ctx, it.ID, now, it.Attempts, "rate limiter: "+err.Error())
 	}
 	start := time.Now()
-	err = sender.Send(ctx, it.Member, decision.Reply)
+	err = d.send(ctx, sender, it, decision)
 	latency := time.Since(start)
 	now = d.opts.Clock.Now().UTC()
 	var limited *bot.RateLimitedError
@@ -255,6 +255,13 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 			d.opts.Observer.RateLimited(it.Member.Platform)
 		}
 		return nil
+	case errors.Is(err, bot.ErrUnreachable) && decision.Channel != "":
+		// The staff channel refused us; the member is not at fault.
+		d.opts.Logger.Warn("staff channel unreachable", "platform", it.Member.Platform, "err", err)
+		if d.opts.Observer != nil {
+			d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
+		}
+		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "channel unreachable: "+err.Error())
 	case errors.Is(err, bot.ErrUnreachable):
 		d.opts.Logger.Warn("member unreachable; nudges disabled", "platform", it.Member.Platform, "kind", it.Kind, "err", err)
 		if d.opts.Observer != nil {
@@ -266,6 +273,19 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "unreachable: "+err.Error())
 	}
 	return d.retry(ctx, it, now, err)
+}
+
+// send delivers to the member's DM, or to a workspace channel for staff
+// alerts.
+func (d *Dispatcher) send(ctx context.Context, sender bot.Sender, it bot.OutboxItem, decision bot.NudgeDecision) error {
+	if decision.Channel == "" {
+		return sender.Send(ctx, it.Member, decision.Reply)
+	}
+	cs, ok := sender.(bot.ChannelSender)
+	if !ok {
+		return fmt.Errorf("%s cannot post to channels: %w", it.Member.Platform, bot.ErrUnreachable)
+	}
+	return cs.SendChannel(ctx, it.Member.Platform, it.Member.Workspace, decision.Channel, decision.Reply)
 }
 
 // retry schedules a transient failure with exponential backoff and jitter,

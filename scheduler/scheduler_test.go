@@ -552,3 +552,49 @@ func TestRetryAfterStorm(t *testing.T) {
 		t.Fatalf("outbox = %v", stats)
 	}
 }
+
+func TestRedFlagAlertsStaffOncePerDay(t *testing.T) {
+	tests := []struct {
+		name   string
+		mode   string
+		share  string
+		alerts int
+	}{
+		{"team mode, member shares", "team", "yes", 2},
+		{"team mode, member keeps private", "team", "no", 0},
+		{"wellness mode names no one", "wellness", "yes", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+			boss := bot.Request{Platform: bot.Console, Workspace: "local", User: "boss", IsAdmin: true}
+			for _, cmd := range []string{"/coach team mode " + tt.mode, "/coach team alerts #trainers"} {
+				boss.Text = cmd
+				r.coach.Handle(ctx, boss)
+			}
+			r.as("a", "/coach start "+tt.share)
+			r.as("a", "/pain 9 knee")
+			r.tick()
+			r.clock.Advance(2 * time.Hour)
+			r.as("a", "/pain 9 knee") // same rule within 24h: no second alert
+			r.tick()
+			r.clock.Advance(23 * time.Hour)
+			r.as("a", "/pain 9 knee")
+			r.tick()
+			var alerts []bottest.Sent
+			for _, s := range r.sender.Sent() {
+				if s.Channel != "" {
+					alerts = append(alerts, s)
+				}
+			}
+			if len(alerts) != tt.alerts {
+				t.Fatalf("alerts = %d, want %d: %+v", len(alerts), tt.alerts, alerts)
+			}
+			for _, a := range alerts {
+				if a.Channel != "trainers" || !strings.Contains(a.Reply.Text, "<@a>") || !strings.Contains(a.Reply.Text, "high-score") {
+					t.Errorf("alert = %+v", a)
+				}
+			}
+		})
+	}
+}

@@ -96,7 +96,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 				a.print("> " + line + "\n")
 			}
 			reply := a.handler.Handle(ctx, bot.Request{
-				Platform: bot.Console, Workspace: Workspace, User: User, UserName: "you", IsDM: true, TZ: a.opts.TZ, Text: line,
+				// The person at the terminal owns this bot, so they may use
+				// the staff commands too.
+				Platform: bot.Console, Workspace: Workspace, User: User, UserName: "you", IsDM: true, IsAdmin: true, TZ: a.opts.TZ, Text: line,
 			})
 			a.print(a.render(reply))
 		}
@@ -115,6 +117,14 @@ func (a *Adapter) Send(_ context.Context, to bot.MemberKey, msg bot.Reply) error
 		return fmt.Errorf("console: cannot deliver to %s: %w", to.Platform, bot.ErrUnreachable)
 	}
 	a.print("\n[nudge] " + a.render(msg))
+	a.prompt()
+	return nil
+}
+
+// SendChannel implements bot.ChannelSender: staff alerts are printed with
+// the channel's name.
+func (a *Adapter) SendChannel(_ context.Context, _ bot.Platform, _, channel string, msg bot.Reply) error {
+	a.print("\n[#" + channel + "] " + a.render(msg))
 	a.prompt()
 	return nil
 }

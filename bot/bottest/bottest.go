@@ -43,10 +43,12 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// Sent is one message a Sender recorded.
+// Sent is one message a Sender recorded. Channel is set for posts to a
+// workspace channel (staff alerts) and empty for DMs.
 type Sent struct {
-	To    bot.MemberKey
-	Reply bot.Reply
+	To      bot.MemberKey
+	Channel string
+	Reply   bot.Reply
 }
 
 // Sender records every message and can be told to fail.
@@ -68,6 +70,20 @@ func (s *Sender) Send(_ context.Context, to bot.MemberKey, msg bot.Reply) error 
 		}
 	}
 	s.sent = append(s.sent, Sent{To: to, Reply: msg})
+	return nil
+}
+
+// SendChannel implements bot.ChannelSender; To holds the workspace.
+func (s *Sender) SendChannel(_ context.Context, p bot.Platform, workspace, channel string, msg bot.Reply) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	to := bot.MemberKey{Platform: p, Workspace: workspace}
+	if s.Fail != nil {
+		if err := s.Fail(to, msg); err != nil {
+			return err
+		}
+	}
+	s.sent = append(s.sent, Sent{To: to, Channel: channel, Reply: msg})
 	return nil
 }
 

@@ -1,0 +1,197 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// UpdateWorkspace implements bot.Store.
+func (db *DB) UpdateWorkspace(ctx context.Context, w bot.Workspace) error {
+	res, err := db.write.ExecContext(ctx, `UPDATE workspaces SET privacy = ?, alert_channel = ?, min_group_size = ?
+		WHERE platform = ? AND ext_id = ?`, w.Privacy, w.AlertChannel, w.MinGroupSize, w.Platform, w.ID)
+	if err != nil {
+		return fmt.Errorf("update workspace: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("workspace")
+	}
+	return nil
+}
+
+// StaffCount implements bot.Store.
+func (db *DB) StaffCount(ctx context.Context, p bot.Platform, workspace string) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE platform = ? AND workspace = ? AND role = 'staff'`,
+		p, workspace).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count staff: %w", err)
+	}
+	return n, nil
+}
+
+// TeamData implements bot.Store: every member of a workspace with their
+// check-ins, completions and red flags since the given time and the tape
+// they wear now.
+func (db *DB) TeamData(ctx context.Context, p bot.Platform, workspace string, since time.Time) ([]bot.MemberData, error) {
+	var out []bot.MemberData
+	index := map[int64]int{}
+	err := db.each(ctx, `SELECT id, user_id, `+memberColumns+` FROM members WHERE platform = ? AND workspace = ? ORDER BY user_id`,
+		[]any{p, workspace}, func(s scanner) error {
+			var id int64
+			var user string
+			var m bot.Member
+			m, err := scanMember(prefixScanner{s, []any{&id, &user}})
+			m.Key = bot.MemberKey{Platform: p, Workspace: workspace, User: user}
+			index[id] = len(out)
+			out = append(out, bot.MemberData{Member: m})
+			return err
+		})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	args := []any{p, workspace, toMS(since)}
+	join := ` JOIN members m ON m.id = t.member_id WHERE m.platform = ? AND m.workspace = ? AND `
+	err = db.each(ctx, `SELECT t.member_id, t.id, t.score, t.area, t.note, t.at FROM checkins t`+join+`t.at >= ? ORDER BY t.at, t.id`, args, func(s scanner) error {
+		var mid, at int64
+		var c bot.CheckIn
+		err := s.Scan(&mid, &c.ID, &c.Score, &c.Area, &c.Note, &at)
+		d := &out[index[mid]]
+		c.Member, c.At = d.Member.Key, fromMS(at)
+		d.CheckIns = append(d.CheckIns, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	sinceDay := since.UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	err = db.each(ctx, `SELECT t.member_id, t.day, t.exercise, t.at FROM completions t`+join+`t.day >= ? ORDER BY t.day`,
+		[]any{p, workspace, sinceDay}, func(s scanner) error {
+			var mid, at int64
+			var c bot.Completion
+			err := s.Scan(&mid, &c.Day, &c.Exercise, &at)
+			d := &out[index[mid]]
+			c.Member, c.At = d.Member.Key, fromMS(at)
+			d.Completions = append(d.Completions, c)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = db.each(ctx, `SELECT t.member_id, t.id, t.area, t.days, t.applied_at, t.removed_at FROM tape_cycles t`+join+`t.removed_at IS NULL`,
+		[]any{p, workspace}, func(s scanner) error {
+			var mid int64
+			var tc bot.TapeCycle
+			var applied int64
+			var removed sql.NullInt64
+			err := s.Scan(&mid, &tc.ID, &tc.Area, &tc.Days, &applied, &removed)
+			d := &out[index[mid]]
+			tc.Member, tc.AppliedAt = d.Member.Key, fromMS(applied)
+			d.TapeCycles = append(d.TapeCycles, tc)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = db.each(ctx, `SELECT t.member_id, t.id, t.rule, t.area, t.checkin_id, t.at FROM red_flags t`+join+`t.at >= ? ORDER BY t.at`, args, func(s scanner) error {
+		var mid, at int64
+		var e bot.RedFlagEvent
+		err := s.Scan(&mid, &e.ID, &e.Rule, &e.Area, &e.CheckInID, &at)
+		d := &out[index[mid]]
+		e.Member, e.At = d.Member.Key, fromMS(at)
+		d.RedFlags = append(d.RedFlags, e)
+		return err
+	})
+	return out, err
+}
+
+// prefixScanner scans leading columns into extra before the member columns.
+type prefixScanner struct {
+	s     scanner
+	extra []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.s.Scan(append(p.extra, dest...)...) }
+
+// AddAudit implements bot.Store.
+func (db *DB) AddAudit(ctx context.Context, e bot.AuditEntry) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO audit_log (platform, workspace, actor, action, detail, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.Platform, e.Workspace, e.Actor, e.Action, e.Detail, toMS(e.At))
+	if err != nil {
+		return fmt.Errorf("insert audit: %w", err)
+	}
+	return nil
+}
+
+// Audit implements bot.Store: the newest entries first.
+func (db *DB) Audit(ctx context.Context, p bot.Platform, workspace string, limit int) ([]bot.AuditEntry, error) {
+	var out []bot.AuditEntry
+	err := db.each(ctx, `SELECT actor, action, detail, at FROM audit_log WHERE platform = ? AND workspace = ? ORDER BY at DESC, id DESC LIMIT ?`,
+		[]any{p, workspace, limit}, func(s scanner) error {
+			e := bot.AuditEntry{Platform: p, Workspace: workspace}
+			var at int64
+			err := s.Scan(&e.Actor, &e.Action, &e.Detail, &at)
+			e.At = fromMS(at)
+			out = append(out, e)
+			return err
+		})
+	return out, err
+}
+
+// Enqueue implements bot.Store: one outbox row with its own dedupe key;
+// false when that key exists already.
+func (db *DB) Enqueue(ctx context.Context, it bot.OutboxItem) (bool, error) {
+	var added bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		mid, err := memberID(ctx, tx, it.Member)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (dedupe_key) DO NOTHING`, mid, it.Kind, it.DedupeKey, toMS(it.NotBefore), it.Ref, toMS(it.CreatedAt))
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		added = n == 1
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("enqueue: %w", err)
+	}
+	return added, nil
+}
+
+// AlertedSince implements bot.Store: whether a staff alert for the
+// member's red flags of this rule was enqueued at or after since.
+func (db *DB) AlertedSince(ctx context.Context, key bot.MemberKey, rule string, since time.Time) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o JOIN members m ON m.id = o.member_id
+		JOIN red_flags r ON r.id = o.ref
+		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND o.kind = 'staff_alert' AND r.rule = ? AND o.created_at >= ?`,
+		key.Platform, key.Workspace, key.User, rule, toMS(since)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("count alerts: %w", err)
+	}
+	return n > 0, nil
+}
+
+// RedFlag returns one red-flag event by id.
+func (db *DB) RedFlag(ctx context.Context, id int64) (bot.RedFlagEvent, error) {
+	var e bot.RedFlagEvent
+	var at int64
+	err := db.read.QueryRowContext(ctx, `SELECT r.id, r.rule, r.area, r.checkin_id, r.at, m.platform, m.workspace, m.user_id
+		FROM red_flags r JOIN members m ON m.id = r.member_id WHERE r.id = ?`, id).
+		Scan(&e.ID, &e.Rule, &e.Area, &e.CheckInID, &at, &e.Member.Platform, &e.Member.Workspace, &e.Member.User)
+	if err == sql.ErrNoRows {
+		return e, notFound("red flag")
+	}
+	if err != nil {
+		return e, fmt.Errorf("select red flag: %w", err)
+	}
+	e.At = fromMS(at)
+	return e, nil
+}
