@@ -18,6 +18,8 @@ type Config struct {
 	DefaultTZ string
 	// Observer, when set, is told about every command handled.
 	Observer Observer
+	// Renderer, when set, draws history charts and clinician reports.
+	Renderer Renderer
 	// ScheduleChanged, when set, is called after reminders change so the
 	// scheduler can add or remove its cron entries.
 	ScheduleChanged func()
@@ -40,6 +42,7 @@ type Coach struct {
 	log       *slog.Logger
 	defaultTZ string
 	observer  Observer
+	renderer  Renderer
 	commands  *Registry
 	// scheduleChanged is never nil.
 	scheduleChanged func()
@@ -54,6 +57,7 @@ func NewCoach(cfg Config) *Coach {
 		log:       cfg.Logger,
 		defaultTZ: cfg.DefaultTZ,
 		observer:  cfg.Observer,
+		renderer:  cfg.Renderer,
 		commands:  Commands(),
 
 		scheduleChanged: cfg.ScheduleChanged,

@@ -89,9 +89,10 @@ func Commands() *Registry {
 			{Name: "learn", Summary: "Short cards: tape, soft-tissue work, red flags and more", Examples: []string{"/coach learn", "/coach learn tape"},
 				Options: []Option{{Name: "topic", Description: "Topic, card or keyword", Type: OptText, Max: 100}},
 				Handler: (*Coach).learn},
-			{Name: "report", Summary: "A one-page PDF for your clinician", Examples: []string{"/coach report", "/coach report 56"},
-				Options: []Option{days("28", 365)},
-				Handler: (*Coach).comingSoon},
+			{Name: "report", Summary: "A one-page PDF for your clinician", Examples: []string{"/coach report", "/coach report 56 Sam Lee"},
+				Options: []Option{days("28", 365),
+					{Name: "name", Description: "Your name as it should appear on the report (optional)", Type: OptText, Max: 60}},
+				Handler: (*Coach).report},
 			{Name: "export", Summary: "Download all your data as CSV", Examples: []string{"/coach export"}, Handler: (*Coach).export},
 			{Name: "readiness", Summary: "Daily five-item wellness check-in (1 = poor, 5 = great)", Examples: []string{"/coach readiness", "/coach readiness 4 3 2 4 5"},
 				Options: []Option{

@@ -245,6 +245,17 @@ func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
 		}
 		reply.Text += "\nBy area:" + b.String()
 	}
+	if c.renderer != nil {
+		in, err := c.chartInput(ctx, call, days)
+		if err != nil {
+			return Reply{}, err
+		}
+		chart, err := c.renderer.HistoryChart(in)
+		if err != nil {
+			return Reply{}, fmt.Errorf("history chart: %w", err)
+		}
+		reply.Files = append(reply.Files, chart)
+	}
 	return reply, nil
 }
 

@@ -124,8 +124,43 @@ func (c *Coach) teamReport(ctx context.Context, call *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	report := BuildTeamReport(ws, data, days, call.Now, call.Request.User)
-	return Reply{Title: fmt.Sprintf("Team report, last %d days (%s mode)", days, ws.Privacy), Text: report,
-		Footer: "Self-reported data. Individuals appear only if they chose to share with staff."}, nil
+	reply := Reply{Title: fmt.Sprintf("Team report, last %d days (%s mode)", days, ws.Privacy), Text: report,
+		Footer: "Self-reported data. Individuals appear only if they chose to share with staff."}
+	if group := aggregateGroup(ws, data, call.Request.User); c.renderer != nil && contributors(group) >= ws.MinGroupSize {
+		chart, err := c.renderer.TeamChart(TeamChartInput{
+			Title: fmt.Sprintf("Team: weekly participation and average pain, last %d days", days),
+			Weeks: teamWeeks(group, since, days),
+		})
+		if err != nil {
+			return Reply{}, fmt.Errorf("team chart: %w", err)
+		}
+		reply.Files = append(reply.Files, chart)
+	}
+	return reply, nil
+}
+
+// aggregateGroup is who counts in totals: everyone but the viewer in
+// wellness mode; in team mode, only those who keep their data private, so
+// totals cannot be combined with the named rows to single anyone out.
+func aggregateGroup(ws Workspace, data []MemberData, viewer string) []MemberData {
+	var group []MemberData
+	for _, d := range data {
+		if d.Member.Key.User == viewer || (ws.Privacy == PrivacyTeam && d.Member.ShareWithStaff) {
+			continue
+		}
+		group = append(group, d)
+	}
+	return group
+}
+
+func contributors(group []MemberData) int {
+	n := 0
+	for _, d := range group {
+		if len(d.CheckIns) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // BuildTeamReport renders what staff may see: consenting members one by
@@ -134,17 +169,13 @@ func (c *Coach) teamReport(ctx context.Context, call *Call) (Reply, error) {
 // viewer is left out of the totals: knowing one's own numbers would let a
 // viewer subtract them and shrink the group.
 func BuildTeamReport(ws Workspace, data []MemberData, days int, now time.Time, viewer string) string {
-	var shared, private []MemberData
+	var shared []MemberData
 	for _, d := range data {
-		if d.Member.Key.User == viewer && !(ws.Privacy == PrivacyTeam && d.Member.ShareWithStaff) {
-			continue
-		}
 		if ws.Privacy == PrivacyTeam && d.Member.ShareWithStaff {
 			shared = append(shared, d)
-		} else {
-			private = append(private, d)
 		}
 	}
+	private := aggregateGroup(ws, data, viewer)
 	var b strings.Builder
 	if ws.Privacy == PrivacyTeam {
 		if len(shared) == 0 {
@@ -213,13 +244,7 @@ func adherence(d MemberData, days int) int {
 // aggregate renders totals, or nothing identifying when fewer than minSize
 // people contributed check-ins.
 func aggregate(group []MemberData, days, minSize int) string {
-	contributors := 0
-	for _, d := range group {
-		if len(d.CheckIns) > 0 {
-			contributors++
-		}
-	}
-	if contributors < minSize {
+	if contributors(group) < minSize {
 		return fmt.Sprintf("Not enough people to show numbers (at least %d must have checked in).", minSize)
 	}
 	active, adherent := 0, 0

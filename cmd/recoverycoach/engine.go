@@ -41,6 +41,9 @@ func newEngine(cfg config, db *sqlite.DB, lib bot.Library, logger *slog.Logger, 
 		DefaultTZ:       cfg.DefaultTZ,
 		ScheduleChanged: e.sched.Changed,
 	}
+	if r := newRenderer(); r != nil {
+		coachCfg.Renderer = r
+	}
 	if m != nil {
 		coachCfg.Observer = m
 	}

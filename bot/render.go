@@ -1,0 +1,56 @@
+package bot
+
+import "time"
+
+// Renderer draws charts and documents; package bot/report implements it
+// with a plotting and a PDF library, which the core must not import.
+type Renderer interface {
+	// HistoryChart draws a member's check-ins as a PNG.
+	HistoryChart(in ChartInput) (File, error)
+	// ClinicianReport lays out a one-page PDF for a member's clinician.
+	ClinicianReport(in ReportInput) (File, error)
+	// TeamChart draws weekly participation and average score as a PNG. It
+	// receives totals only, never an individual's series.
+	TeamChart(in TeamChartInput) (File, error)
+}
+
+// ChartInput is what a member's chart shows.
+type ChartInput struct {
+	// From and To bound the window; Loc is the member's zone for day labels.
+	From, To time.Time
+	Loc      *time.Location
+	CheckIns []CheckIn
+	// DoneDays are local days (YYYY-MM-DD) with exercises done.
+	DoneDays   []string
+	TapeCycles []TapeCycle
+	RedFlags   []RedFlagEvent
+}
+
+// ReportInput is what the clinician report holds.
+type ReportInput struct {
+	ChartInput
+	// Name is how the member wants to be named; it may be empty.
+	Name string
+	// Adherence is the share of days in the window with exercises done.
+	Adherence     int
+	CurrentStreak int
+	LongestStreak int
+	Summary       Summary
+	// GeneratedAt stamps the document.
+	GeneratedAt time.Time
+}
+
+// TeamWeek is one week of a team's totals.
+type TeamWeek struct {
+	Start time.Time
+	// Participants is how many members checked in that week.
+	Participants int
+	// AverageScore is the mean of the week's check-ins.
+	AverageScore float64
+}
+
+// TeamChartInput is what a staff chart shows: totals per week only.
+type TeamChartInput struct {
+	Title string
+	Weeks []TeamWeek
+}
