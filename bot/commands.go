@@ -10,6 +10,14 @@ func Commands() *Registry {
 		Choices: []Choice{{Value: string(RemindExercises), Aliases: []string{"exercise", "ex"}}, {Value: string(RemindCheckIn), Aliases: []string{"check-in", "checkins", "pain"}}}}
 	repeat := Option{Name: "repeat", Description: "daily, weekdays, weekends or days like mon,wed,fri", Type: OptWeekdays, Default: "daily", Placeholder: "daily|weekdays|mon,wed,..."}
 	area := Option{Name: "area", Description: "Body area", Type: OptChoice, Choices: areaChoices()}
+	weekly := func(what string) []Option {
+		return []Option{
+			{Name: "state", Description: "Turn the weekly " + what + " on or off", Type: OptChoice, Required: true,
+				Choices: []Choice{{Value: "on", Aliases: []string{"yes"}}, {Value: "off", Aliases: []string{"no", "stop"}}}},
+			{Name: "day", Description: "Day of the week, e.g. mon", Type: OptWeekdays, Default: "mon", Placeholder: "DAY"},
+			{Name: "at", Description: "Time of day, HH:MM", Type: OptTimes, Default: "08:00", Placeholder: "HH:MM"},
+		}
+	}
 
 	pain := &Command{
 		Name:    "pain",
@@ -93,6 +101,8 @@ func Commands() *Registry {
 				Options: []Option{days("28", 365),
 					{Name: "name", Description: "Your name as it should appear on the report (optional)", Type: OptText, Max: 60}},
 				Handler: (*Coach).report},
+			{Name: "summary", Summary: "A weekly summary of your check-ins and exercises by DM", Examples: []string{"/coach summary on sun 18:00", "/coach summary off"},
+				Options: weekly("summary"), Handler: (*Coach).summary},
 			{Name: "export", Summary: "Download all your data as CSV", Examples: []string{"/coach export"}, Handler: (*Coach).export},
 			{Name: "readiness", Summary: "Daily five-item wellness check-in (1 = poor, 5 = great)", Examples: []string{"/coach readiness", "/coach readiness 4 3 2 4 5"},
 				Options: []Option{
@@ -127,6 +137,8 @@ func Commands() *Registry {
 						Handler: (*Coach).teamStaff},
 					{Name: "audit", Summary: "Recent staff actions: views and setting changes", Examples: []string{"/coach team audit"},
 						Handler: (*Coach).teamAudit},
+					{Name: "digest", Summary: "A weekly team digest by DM, respecting the privacy mode", Examples: []string{"/coach team digest on mon 08:00", "/coach team digest off"},
+						Options: weekly("digest"), Handler: (*Coach).teamDigest},
 					{Name: "readiness", Summary: "Team readiness view, or schedule the daily prompt", Examples: []string{"/coach team readiness", "/coach team readiness at 08:00 weekdays"},
 						Options: []Option{days("1", 28),
 							{Name: "at", Description: "Prompt time, HH:MM", Type: OptTimes, Keyword: "at", Placeholder: "HH:MM"},

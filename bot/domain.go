@@ -151,6 +151,10 @@ type ReminderKind string
 const (
 	RemindExercises ReminderKind = "exercises"
 	RemindCheckIn   ReminderKind = "checkin"
+	// RemindDigest is a staff member's weekly team digest.
+	RemindDigest ReminderKind = "digest"
+	// RemindSummary is a member's weekly personal summary.
+	RemindSummary ReminderKind = "summary"
 )
 
 // Subscription is a member's recurring reminder.
@@ -185,6 +189,8 @@ const (
 	NudgeCheckIn   NudgeKind = "checkin"
 	NudgeTapeCheck NudgeKind = "tape_check"
 	NudgeTapeOff   NudgeKind = "tape_off"
+	NudgeDigest    NudgeKind = "digest"
+	NudgeSummary   NudgeKind = "summary"
 	// NudgeStaffAlert is a red-flag alert to a workspace's staff channel.
 	NudgeStaffAlert NudgeKind = "staff_alert"
 )

@@ -32,10 +32,12 @@ func (c *Coach) remindSet(ctx context.Context, call *Call) (Reply, error) {
 }
 
 func describeSubscription(s Subscription) string {
-	what := "to do your exercises"
-	if s.Kind == RemindCheckIn {
-		what = "to check in on your pain"
-	}
+	what := map[ReminderKind]string{
+		RemindExercises: "to do your exercises",
+		RemindCheckIn:   "to check in on your pain",
+		RemindSummary:   "with your weekly summary",
+		RemindDigest:    "with the weekly team digest",
+	}[s.Kind]
 	times := make([]string, len(s.Times))
 	for i, t := range s.Times {
 		times[i] = t.String()
@@ -362,6 +364,14 @@ func (c *Coach) Nudge(ctx context.Context, item OutboxItem) (NudgeDecision, erro
 		return c.checkInNudge(ctx, m, item, now)
 	case NudgeTapeCheck, NudgeTapeOff:
 		return c.tapeNudge(ctx, m, item, now)
+	case NudgeSummary, NudgeDigest:
+		if alive, err := c.subscriptionAlive(ctx, item); err != nil || !alive {
+			return NudgeDecision{SkipReason: "turned off"}, err
+		}
+		if item.Kind == NudgeSummary {
+			return c.weeklySummary(ctx, m, now)
+		}
+		return c.teamDigestNudge(ctx, m, now)
 	}
 	return NudgeDecision{SkipReason: "unknown kind " + string(item.Kind)}, nil
 }

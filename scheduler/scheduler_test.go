@@ -598,3 +598,30 @@ func TestRedFlagAlertsStaffOncePerDay(t *testing.T) {
 		})
 	}
 }
+
+func TestWeeklyDigestAndSummary(t *testing.T) {
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) // a Sunday
+	r := newRig(t, start)
+	boss := bot.Request{Platform: bot.Console, Workspace: "local", User: "boss", IsAdmin: true, Text: "/coach team digest on mon 08:00"}
+	if reply := r.coach.Handle(ctx, boss); !strings.Contains(reply.Text, "every mon at 08:00") {
+		t.Fatalf("digest on = %q", reply.Text)
+	}
+	if reply := r.as("a", "/coach summary on mon 08:00"); !strings.Contains(reply.Text, "Weekly summary on") {
+		t.Fatalf("summary on = %q", reply.Text)
+	}
+	r.as("a", "/coach summary on mon,tue 08:00")
+	r.as("a", "/pain 3 knee")
+	r.tick()
+	r.runUntil(start.Add(24 * time.Hour))
+	got := r.sentTitles()
+	sort.Strings(got)
+	if strings.Join(got, ",") != "a:Your week,boss:Weekly team digest (team mode)" {
+		t.Fatalf("sent %v", got)
+	}
+	boss.Text = "/coach team digest off"
+	r.coach.Handle(ctx, boss)
+	r.runUntil(start.Add(8 * 24 * time.Hour))
+	if n := len(r.sender.Sent()); n != 3 {
+		t.Fatalf("after digest off sent %v", r.sentTitles())
+	}
+}
