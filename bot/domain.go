@@ -155,6 +155,9 @@ const (
 	RemindDigest ReminderKind = "digest"
 	// RemindSummary is a member's weekly personal summary.
 	RemindSummary ReminderKind = "summary"
+	// RemindTeamReadiness is a staff member's team-wide readiness prompt,
+	// fanned out to the workspace's members.
+	RemindTeamReadiness ReminderKind = "team_readiness"
 )
 
 // Subscription is a member's recurring reminder.
@@ -191,6 +194,7 @@ const (
 	NudgeTapeOff   NudgeKind = "tape_off"
 	NudgeDigest    NudgeKind = "digest"
 	NudgeSummary   NudgeKind = "summary"
+	NudgeReadiness NudgeKind = "readiness"
 	// NudgeStaffAlert is a red-flag alert to a workspace's staff channel.
 	NudgeStaffAlert NudgeKind = "staff_alert"
 )
@@ -211,6 +215,31 @@ type OutboxItem struct {
 	CreatedAt time.Time
 	DoneAt    time.Time
 }
+
+// Readiness is one daily wellness check-in: five items rated 1 (poor) to
+// 5 (great), in the order of ReadinessItems.
+type Readiness struct {
+	Member MemberKey
+	Day    string // YYYY-MM-DD in the member's zone
+	Items  [5]int
+	At     time.Time
+}
+
+// Total is the sum of the items, 5 to 25; higher is better.
+func (r Readiness) Total() int { return r.Items[0] + r.Items[1] + r.Items[2] + r.Items[3] + r.Items[4] }
+
+// SessionLoad is one training session: effort (RPE 0-10) times minutes.
+type SessionLoad struct {
+	ID      int64
+	Member  MemberKey
+	RPE     int
+	Minutes int
+	Note    string
+	At      time.Time
+}
+
+// Load is the session load in arbitrary units.
+func (l SessionLoad) Load() int { return l.RPE * l.Minutes }
 
 // ScheduleGroup is every reminder time that fires at the same moment: one
 // zone, one time of day, one set of weekdays. The scheduler keeps one cron
@@ -255,4 +284,6 @@ type MemberData struct {
 	TapeCycles    []TapeCycle
 	Subscriptions []Subscription
 	RedFlags      []RedFlagEvent
+	Readiness     []Readiness
+	Loads         []SessionLoad
 }

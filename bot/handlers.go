@@ -13,10 +13,6 @@ import (
 // NotMedicalAdvice is the disclaimer shown at onboarding and in reports.
 const NotMedicalAdvice = "Recovery Coach is not a medical device and does not diagnose. It helps you keep up the plan your physical therapist gave you. If something feels wrong, contact your therapist or doctor."
 
-func (c *Coach) comingSoon(_ context.Context, call *Call) (Reply, error) {
-	return Reply{Text: fmt.Sprintf("`/%s` is coming soon. Meanwhile, `/pain` check-ins and `/coach history` work today.", call.Command.FullName())}, nil
-}
-
 func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 	checkIn, err := c.store.AddCheckIn(ctx, CheckIn{
 		Member: call.Member.Key,
@@ -245,6 +241,11 @@ func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
 		}
 		reply.Text += "\nBy area:" + b.String()
 	}
+	if extra, err := c.trainingLines(ctx, call); err != nil {
+		return Reply{}, err
+	} else if extra != "" {
+		reply.Text += "\n" + extra
+	}
 	if c.renderer != nil {
 		in, err := c.chartInput(ctx, call, days)
 		if err != nil {
@@ -338,6 +339,13 @@ func ExportCSV(d MemberData) ([]byte, error) {
 	}
 	for _, rf := range d.RedFlags {
 		rows = append(rows, []string{"red_flag", ts(rf.At), "", rf.Area, "", "rule=" + rf.Rule})
+	}
+	for _, r := range d.Readiness {
+		rows = append(rows, []string{"readiness", ts(r.At), strconv.Itoa(r.Total()), "", "",
+			fmt.Sprintf("day=%s fatigue=%d sleep=%d soreness=%d stress=%d mood=%d", r.Day, r.Items[0], r.Items[1], r.Items[2], r.Items[3], r.Items[4])})
+	}
+	for _, l := range d.Loads {
+		rows = append(rows, []string{"session_load", ts(l.At), strconv.Itoa(l.Load()), "", l.Note, fmt.Sprintf("rpe=%d minutes=%d", l.RPE, l.Minutes)})
 	}
 	for _, row := range rows {
 		for i := range row {

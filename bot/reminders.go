@@ -33,10 +33,11 @@ func (c *Coach) remindSet(ctx context.Context, call *Call) (Reply, error) {
 
 func describeSubscription(s Subscription) string {
 	what := map[ReminderKind]string{
-		RemindExercises: "to do your exercises",
-		RemindCheckIn:   "to check in on your pain",
-		RemindSummary:   "with your weekly summary",
-		RemindDigest:    "with the weekly team digest",
+		RemindExercises:     "to do your exercises",
+		RemindCheckIn:       "to check in on your pain",
+		RemindSummary:       "with your weekly summary",
+		RemindDigest:        "with the weekly team digest",
+		RemindTeamReadiness: "your team to answer the readiness check-in",
 	}[s.Kind]
 	times := make([]string, len(s.Times))
 	for i, t := range s.Times {
@@ -364,6 +365,8 @@ func (c *Coach) Nudge(ctx context.Context, item OutboxItem) (NudgeDecision, erro
 		return c.checkInNudge(ctx, m, item, now)
 	case NudgeTapeCheck, NudgeTapeOff:
 		return c.tapeNudge(ctx, m, item, now)
+	case NudgeReadiness:
+		return c.readinessNudge(ctx, m, item, now)
 	case NudgeSummary, NudgeDigest:
 		if alive, err := c.subscriptionAlive(ctx, item); err != nil || !alive {
 			return NudgeDecision{SkipReason: "turned off"}, err

@@ -73,6 +73,15 @@ type Store interface {
 	// RedFlag returns one red-flag event by id.
 	RedFlag(ctx context.Context, id int64) (RedFlagEvent, error)
 
+	// SetReadiness stores the day's readiness, replacing an earlier answer.
+	SetReadiness(ctx context.Context, r Readiness) error
+	// ReadinessSince returns readiness on or after sinceDay, oldest first.
+	ReadinessSince(ctx context.Context, key MemberKey, sinceDay string) ([]Readiness, error)
+	// AddLoad stores a training session.
+	AddLoad(ctx context.Context, l SessionLoad) (SessionLoad, error)
+	// LoadsSince returns sessions at or after since, oldest first.
+	LoadsSince(ctx context.Context, key MemberKey, since time.Time) ([]SessionLoad, error)
+
 	// MemberData returns everything stored about the member.
 	MemberData(ctx context.Context, key MemberKey) (MemberData, error)
 	// ForgetMember deletes every row of the member in one transaction.

@@ -625,3 +625,32 @@ func TestWeeklyDigestAndSummary(t *testing.T) {
 		t.Fatalf("after digest off sent %v", r.sentTitles())
 	}
 }
+
+func TestTeamReadinessPromptFansOutToConsentingMembers(t *testing.T) {
+	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	r := newRig(t, start)
+	r.as("a", "/coach start yes")
+	r.as("b", "/coach start no")
+	r.as("c", "/pain 2")
+	r.as("paused", "/coach start yes")
+	r.as("paused", "/coach pause 2d")
+	boss := bot.Request{Platform: bot.Console, Workspace: "local", User: "boss", IsAdmin: true, Text: "/coach team readiness at 08:00 weekdays"}
+	if reply := r.coach.Handle(ctx, boss); !strings.Contains(reply.Text, "Readiness prompt set") {
+		t.Fatalf("schedule reply = %q", reply.Text)
+	}
+	r.tick()
+	r.runUntil(start.Add(90 * time.Minute))
+	if got := r.sentTitles(); strings.Join(got, ",") != "a:Daily readiness check-in" {
+		t.Fatalf("sent %v, want only the consenting, unpaused member", got)
+	}
+	prompt := r.sender.Sent()[0].Reply
+	if len(prompt.Buttons) != 5 || prompt.Buttons[0].Command != "coach readiness 1" {
+		t.Fatalf("prompt buttons = %+v", prompt.Buttons)
+	}
+	r.as("a", "/coach readiness 4 4 4 4 4")
+	// Answered before the next day's prompt? Then it is skipped.
+	r.runUntil(start.Add(25 * time.Hour))
+	if n := len(r.sender.Sent()); n != 2 {
+		t.Fatalf("second day sent %v", r.sentTitles())
+	}
+}

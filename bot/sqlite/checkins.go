@@ -124,6 +124,13 @@ func (db *DB) MemberData(ctx context.Context, key bot.MemberKey) (bot.MemberData
 		d.RedFlags = append(d.RedFlags, e)
 		return err
 	})
+	if err != nil {
+		return d, err
+	}
+	if d.Readiness, err = db.ReadinessSince(ctx, key, ""); err != nil {
+		return d, err
+	}
+	d.Loads, err = db.LoadsSince(ctx, key, time.Time{})
 	return d, err
 }
 

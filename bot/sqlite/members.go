@@ -201,7 +201,7 @@ func (db *DB) PruneEvents(ctx context.Context, before time.Time) error {
 }
 
 // memberTables are the tables whose rows belong to a member.
-var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags"}
+var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags", "readiness", "session_loads"}
 
 // RowsOf counts the rows that belong to a member in every table, plus any
 // orphaned member-owned rows; after ForgetMember it must be zero. It backs

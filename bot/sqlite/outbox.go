@@ -25,27 +25,54 @@ func (db *DB) ScheduleGroups(ctx context.Context) ([]bot.ScheduleGroup, error) {
 }
 
 // EnqueueGroup writes one outbox row for every subscriber of the group due
-// at due, in one statement and so one transaction. The dedupe key
-// kind:subscription:due-minute makes it idempotent: whatever fires twice,
-// each subscriber gets at most one row per due time. With status skipped the
-// rows only record that a nudge was missed. It returns the rows written.
+// at due, in one transaction. The dedupe key kind:subscription:due-minute
+// makes it idempotent: whatever fires twice, each subscriber gets at most
+// one row per due time. A team readiness prompt (owned by a staff member)
+// fans out to every eligible member of the workspace instead: those who
+// share with staff, or everyone who started, in wellness mode. With status
+// skipped the rows only record that a nudge was missed. It returns the rows
+// written.
 func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now time.Time, status bot.OutboxStatus, note string) (int, error) {
 	var doneAt sql.NullInt64
 	if status != bot.OutboxPending {
 		doneAt = nullMS(now)
 	}
-	res, err := db.write.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
-		SELECT s.member_id, s.kind, s.kind || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?
-		FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
-		WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ?
-		ON CONFLICT (dedupe_key) DO NOTHING`,
-		due.Unix()/60, toMS(due), status, note, toMS(now), doneAt,
-		g.TZ, int(g.Time), int(g.Days), toMS(due))
+	minute := due.Unix() / 60
+	group := []any{g.TZ, int(g.Time), int(g.Days), toMS(due)}
+	total := 0
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+			SELECT s.member_id, s.kind, s.kind || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?
+			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
+			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind <> 'team_readiness'
+			ON CONFLICT (dedupe_key) DO NOTHING`,
+			append([]any{minute, toMS(due), status, note, toMS(now), doneAt}, group...)...)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		total += int(n)
+		res, err = tx.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+			SELECT m.id, 'readiness', 'readiness:' || s.id || ':' || m.id || ':' || ?, ?, ?, ?, s.id, ?, ?
+			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
+			JOIN members owner ON owner.id = s.member_id
+			JOIN workspaces w ON w.platform = owner.platform AND w.ext_id = owner.workspace
+			JOIN members m ON m.platform = owner.platform AND m.workspace = owner.workspace
+			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind = 'team_readiness'
+				AND m.onboarded_at IS NOT NULL AND (m.share_with_staff = 1 OR w.privacy = 'wellness')
+			ON CONFLICT (dedupe_key) DO NOTHING`,
+			append([]any{minute, toMS(due), status, note, toMS(now), doneAt}, group...)...)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		total += int(n)
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("enqueue group: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return total, nil
 }
 
 // State returns a stored scheduler value ("" when unset).

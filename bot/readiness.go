@@ -1,0 +1,462 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ReadinessItem is one question of the daily wellness check-in.
+type ReadinessItem struct {
+	Name     string
+	Question string
+	Low      string
+	High     string
+}
+
+// ReadinessItems are the five items, each rated 1 (poor) to 5 (great), in
+// the style of the short wellness questionnaires sports teams use.
+func ReadinessItems() [5]ReadinessItem {
+	return [5]ReadinessItem{
+		{"fatigue", "How fresh do you feel?", "very tired", "very fresh"},
+		{"sleep", "How well did you sleep?", "very poorly", "very well"},
+		{"soreness", "How do your muscles feel?", "very sore", "not sore at all"},
+		{"stress", "How relaxed do you feel?", "very stressed", "very relaxed"},
+		{"mood", "How is your mood?", "very low", "very good"},
+	}
+}
+
+// Load rule thresholds.
+const (
+	// acwrHigh is the acute:chronic load ratio above which a spike is flagged.
+	acwrHigh = 1.5
+	// baselineSD is how many standard deviations under a member's own
+	// 28-day mean a readiness total must fall to count as a drop.
+	baselineSD = 1.5
+	// minBaseline is how many earlier answers a baseline needs.
+	minBaseline = 7
+)
+
+func (c *Coach) readiness(ctx context.Context, call *Call) (Reply, error) {
+	items := ReadinessItems()
+	var answers []int
+	for _, it := range items {
+		if !call.Values.Has(it.Name) {
+			break
+		}
+		answers = append(answers, call.Values.Int(it.Name))
+	}
+	for _, it := range items[len(answers):] {
+		if call.Values.Has(it.Name) {
+			return Reply{}, Errorf(EINVALID, "Give the answers in order: fatigue, sleep, soreness, stress, mood, for example `/coach readiness 4 3 2 4 5`.")
+		}
+	}
+	if len(answers) < len(items) {
+		return readinessQuestion(answers), nil
+	}
+	loc := call.Loc()
+	r := Readiness{Member: call.Member.Key, Day: LocalDay(call.Now, loc), At: call.Now}
+	copy(r.Items[:], answers)
+	history, err := c.store.ReadinessSince(ctx, call.Member.Key, LocalDay(call.Now.AddDate(0, 0, -28), loc))
+	if err != nil {
+		return Reply{}, fmt.Errorf("readiness history: %w", err)
+	}
+	if err := c.store.SetReadiness(ctx, r); err != nil {
+		return Reply{}, fmt.Errorf("set readiness: %w", err)
+	}
+	text := fmt.Sprintf("Readiness logged: **%d/25** (fatigue %d, sleep %d, soreness %d, stress %d, mood %d). Thanks for answering honestly: it is for support, not selection.",
+		r.Total(), r.Items[0], r.Items[1], r.Items[2], r.Items[3], r.Items[4])
+	drift := ReadinessDrift(previousDays(history, r.Day), r)
+	if drift != "" {
+		text += "\n\n" + drift + " Go easy today; an easier session or extra rest is a good call. `/coach learn recovery-days` has ideas."
+		if err := c.flag(ctx, call, "readiness-drop", ""); err != nil {
+			return Reply{}, err
+		}
+	}
+	if soreLink, err := c.soreWithPain(ctx, call, append(previousDays(history, r.Day), r)); err != nil {
+		return Reply{}, err
+	} else if soreLink != "" {
+		text += "\n\n" + soreLink
+	}
+	return Reply{Text: text}, nil
+}
+
+// readinessQuestion asks the next item, with buttons that carry the answers
+// so far: the form needs no server-side state.
+func readinessQuestion(answers []int) Reply {
+	item := ReadinessItems()[len(answers)]
+	prefix := "coach readiness"
+	for _, a := range answers {
+		prefix += " " + strconv.Itoa(a)
+	}
+	buttons := make([]Button, 0, 5)
+	for v := 1; v <= 5; v++ {
+		buttons = append(buttons, Button{Label: strconv.Itoa(v), Command: prefix + " " + strconv.Itoa(v)})
+	}
+	return Reply{
+		Title:   fmt.Sprintf("Readiness %d/5", len(answers)+1),
+		Text:    fmt.Sprintf("%s 1 = %s, 5 = %s.", item.Question, item.Low, item.High),
+		Buttons: buttons,
+		Footer:  "Or answer all five at once: `/coach readiness 4 3 2 4 5`.",
+	}
+}
+
+func previousDays(history []Readiness, today string) []Readiness {
+	var out []Readiness
+	for _, h := range history {
+		if h.Day < today {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Baseline is a member's own readiness norm.
+type Baseline struct {
+	Mean, SD float64
+	N        int
+}
+
+// ReadinessBaseline is the mean and standard deviation of the totals.
+func ReadinessBaseline(history []Readiness) Baseline {
+	if len(history) == 0 {
+		return Baseline{}
+	}
+	var sum float64
+	for _, h := range history {
+		sum += float64(h.Total())
+	}
+	mean := sum / float64(len(history))
+	var sq float64
+	for _, h := range history {
+		d := float64(h.Total()) - mean
+		sq += d * d
+	}
+	return Baseline{Mean: mean, SD: math.Sqrt(sq / float64(len(history))), N: len(history)}
+}
+
+// ReadinessDrift explains why today's answer is worrying, or returns "".
+// A drop counts when the total is 1.5 standard deviations (and at least 2
+// points, so constant answers do not make every wobble a drop) under the
+// member's own mean of at least 7 earlier days, or when one item fell on
+// three days running.
+func ReadinessDrift(history []Readiness, today Readiness) string {
+	if b := ReadinessBaseline(history); b.N >= minBaseline {
+		if float64(today.Total()) < b.Mean-math.Max(baselineSD*b.SD, 2) {
+			return fmt.Sprintf("Today's readiness (%d) is well under your usual %.0f.", today.Total(), b.Mean)
+		}
+	}
+	if len(history) >= 2 {
+		a, b := history[len(history)-2], history[len(history)-1]
+		if consecutive(a.Day, b.Day) && consecutive(b.Day, today.Day) {
+			for i, item := range ReadinessItems() {
+				if a.Items[i] > b.Items[i] && b.Items[i] > today.Items[i] {
+					return fmt.Sprintf("Your %s score has dropped three days running.", item.Name)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func consecutive(a, b string) bool {
+	ta, err1 := time.Parse("2006-01-02", a)
+	tb, err2 := time.Parse("2006-01-02", b)
+	return err1 == nil && err2 == nil && tb.Sub(ta) == 24*time.Hour
+}
+
+// soreWithPain links lasting soreness with a recent pain check-in to the
+// pain red-flag guidance.
+func (c *Coach) soreWithPain(ctx context.Context, call *Call, recent []Readiness) (string, error) {
+	if len(recent) < 3 {
+		return "", nil
+	}
+	for _, r := range recent[len(recent)-3:] {
+		if r.Items[2] > 2 {
+			return "", nil
+		}
+	}
+	pain, err := c.store.CheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -3))
+	if err != nil || len(pain) == 0 {
+		return "", err
+	}
+	area := pain[len(pain)-1].Area
+	if area == "" {
+		area = "the area you reported"
+	}
+	return fmt.Sprintf("You've been very sore for three days and reported pain in %s. If it isn't easing, or comes with swelling, numbness or weakness, talk to your physical therapist: `/coach learn red-flags`.", areaWords(area)), nil
+}
+
+// flag records a warning sign as a red-flag event (so staff see it under
+// the same privacy rules) and alerts staff when allowed.
+func (c *Coach) flag(ctx context.Context, call *Call, rule, area string) error {
+	event, err := c.store.AddRedFlag(ctx, RedFlagEvent{Member: call.Member.Key, Rule: rule, Area: area, At: call.Now})
+	if err != nil {
+		return fmt.Errorf("add flag: %w", err)
+	}
+	if c.observer != nil {
+		c.observer.RedFlagRaised(rule)
+	}
+	return c.alertStaff(ctx, call, event)
+}
+
+func (c *Coach) load(ctx context.Context, call *Call) (Reply, error) {
+	l, err := c.store.AddLoad(ctx, SessionLoad{Member: call.Member.Key, RPE: call.Values.Int("rpe"),
+		Minutes: call.Values.Int("minutes"), Note: strings.TrimSpace(call.Values.String("note")), At: call.Now})
+	if err != nil {
+		return Reply{}, fmt.Errorf("add load: %w", err)
+	}
+	loads, err := c.store.LoadsSince(ctx, call.Member.Key, call.Now.AddDate(0, 0, -28))
+	if err != nil {
+		return Reply{}, fmt.Errorf("loads: %w", err)
+	}
+	m := LoadMetricsOf(loads, call.Now)
+	text := fmt.Sprintf("Session logged: RPE %d x %d min = **%d** load. %s", l.RPE, l.Minutes, l.Load(), m.Sentence())
+	if m.ACWROK && m.ACWR > acwrHigh {
+		text += "\n\nThis week's load is well above your usual. Sharp jumps raise injury risk; plan an easier day or two. `/coach learn load-management` explains."
+		if err := c.flag(ctx, call, "load-spike", ""); err != nil {
+			return Reply{}, err
+		}
+	}
+	return Reply{Text: text}, nil
+}
+
+// LoadMetrics summarises training load.
+type LoadMetrics struct {
+	// Week is the load of the last 7 days.
+	Week int
+	// ACWR is acute (7-day) load over chronic load (the 28-day weekly
+	// average); ACWROK is false until there are 21 days of history.
+	ACWR   float64
+	ACWROK bool
+	// Monotony is the mean daily load over its standard deviation across
+	// the last 7 days; MonotonyOK is false when that deviation is zero.
+	Monotony   float64
+	MonotonyOK bool
+}
+
+// LoadMetricsOf computes load metrics from sessions of the last 28 days.
+func LoadMetricsOf(loads []SessionLoad, now time.Time) LoadMetrics {
+	var m LoadMetrics
+	var daily [7]float64
+	chronic := 0
+	var first time.Time
+	for _, l := range loads {
+		age := now.Sub(l.At)
+		if age < 0 || age >= 28*24*time.Hour {
+			continue
+		}
+		if first.IsZero() || l.At.Before(first) {
+			first = l.At
+		}
+		chronic += l.Load()
+		if age < 7*24*time.Hour {
+			m.Week += l.Load()
+			daily[int(age/(24*time.Hour))] += float64(l.Load())
+		}
+	}
+	if !first.IsZero() && now.Sub(first) >= 21*24*time.Hour && chronic > 0 {
+		m.ACWR, m.ACWROK = float64(m.Week)/(float64(chronic)/4), true
+	}
+	mean := float64(m.Week) / 7
+	var sq float64
+	for _, d := range daily {
+		sq += (d - mean) * (d - mean)
+	}
+	if sd := math.Sqrt(sq / 7); sd > 0 {
+		m.Monotony, m.MonotonyOK = mean/sd, true
+	}
+	return m
+}
+
+// Sentence describes the metrics in plain words.
+func (m LoadMetrics) Sentence() string {
+	s := fmt.Sprintf("Last 7 days: %d.", m.Week)
+	if m.ACWROK {
+		s += fmt.Sprintf(" Acute:chronic ratio %.2f.", m.ACWR)
+	} else {
+		s += " Acute:chronic ratio after 3 weeks of logs."
+	}
+	if m.MonotonyOK {
+		s += fmt.Sprintf(" Monotony %.1f.", m.Monotony)
+	}
+	return s
+}
+
+func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
+	if call.Values.Has("at") {
+		return c.scheduleTeamReadiness(ctx, call)
+	}
+	ws := call.Workspace
+	days := call.Values.Int("days")
+	loc := call.Loc()
+	today := LocalDay(call.Now, loc)
+	data, err := c.store.TeamData(ctx, call.Request.Platform, call.Request.Workspace, call.Now.AddDate(0, 0, -28))
+	if err != nil {
+		return Reply{}, fmt.Errorf("team data: %w", err)
+	}
+	if err := c.audit(ctx, call, "viewed team readiness", strconv.Itoa(days)+" days"); err != nil {
+		return Reply{}, err
+	}
+	type row struct {
+		key     MemberKey
+		history []Readiness
+	}
+	var shared, private []row
+	for _, d := range data {
+		hist, err := c.store.ReadinessSince(ctx, d.Member.Key, LocalDay(call.Now.AddDate(0, 0, -28), loc))
+		if err != nil {
+			return Reply{}, fmt.Errorf("readiness: %w", err)
+		}
+		r := row{key: d.Member.Key, history: hist}
+		switch {
+		case ws.Privacy == PrivacyTeam && d.Member.ShareWithStaff:
+			shared = append(shared, r)
+		case d.Member.Key.User != call.Request.User:
+			private = append(private, r)
+		}
+	}
+	var b strings.Builder
+	var missing []string
+	for _, r := range shared {
+		var todays *Readiness
+		for i := range r.history {
+			if r.history[i].Day == today {
+				todays = &r.history[i]
+			}
+		}
+		if todays == nil {
+			missing = append(missing, "<@"+r.key.User+">")
+			continue
+		}
+		base := ReadinessBaseline(previousDays(r.history, today))
+		fmt.Fprintf(&b, "- <@%s>: %d/25 %s (usual %.0f)\n", r.key.User, todays.Total(), readinessArrow(base, todays.Total()), base.Mean)
+	}
+	if len(missing) > 0 {
+		b.WriteString("Not answered yet: " + strings.Join(missing, ", ") + "\n")
+	}
+	if ws.Privacy == PrivacyTeam && len(shared) == 0 {
+		b.WriteString("Nobody has chosen to share individual answers yet (`/coach start yes`).\n")
+	}
+	// Totals over everyone not listed by name, under the group-size rule.
+	var totals []int
+	since := LocalDay(call.Now.AddDate(0, 0, -(days-1)), loc)
+	for _, r := range private {
+		for _, h := range r.history {
+			if h.Day >= since {
+				totals = append(totals, h.Total())
+			}
+		}
+	}
+	answered := 0
+	for _, r := range private {
+		for _, h := range r.history {
+			if h.Day >= since {
+				answered++
+				break
+			}
+		}
+	}
+	if len(private) > 0 || ws.Privacy == PrivacyWellness {
+		if answered < ws.MinGroupSize {
+			fmt.Fprintf(&b, "Group totals: not enough people to show numbers (at least %d must have answered).", ws.MinGroupSize)
+		} else {
+			sum := 0
+			for _, t := range totals {
+				sum += t
+			}
+			fmt.Fprintf(&b, "Group totals: %d of %d answered in the last %d days; average readiness %.1f/25.", answered, len(private), days, float64(sum)/float64(len(totals)))
+		}
+	}
+	return Reply{Title: "Team readiness", Text: strings.TrimSpace(b.String()),
+		Footer: "Readiness is for support, not selection. Individuals appear only if they chose to share."}, nil
+}
+
+func readinessArrow(b Baseline, total int) string {
+	switch {
+	case b.N < minBaseline:
+		return "·"
+	case float64(total) > b.Mean+0.5*b.SD:
+		return "↑"
+	case float64(total) < b.Mean-0.5*b.SD:
+		return "↓"
+	}
+	return "→"
+}
+
+func (c *Coach) scheduleTeamReadiness(ctx context.Context, call *Call) (Reply, error) {
+	times := call.Values.Times("at")
+	days := call.Values.Weekdays("repeat")
+	if days == 0 {
+		days = EveryDay
+	}
+	if _, err := c.store.SetSubscription(ctx, Subscription{Member: call.Member.Key, Kind: RemindTeamReadiness, Times: times,
+		Days: days, TZ: call.Member.TZ, CreatedAt: call.Now}); err != nil {
+		return Reply{}, fmt.Errorf("set team readiness: %w", err)
+	}
+	c.scheduleChanged()
+	labels := make([]string, len(times))
+	for i, t := range times {
+		labels[i] = t.String()
+	}
+	if err := c.audit(ctx, call, "scheduled team readiness", strings.Join(labels, ",")+" "+days.String()); err != nil {
+		return Reply{}, err
+	}
+	who := "every member who shares with staff"
+	if call.Workspace.Privacy == PrivacyWellness {
+		who = "every member who has started"
+	}
+	return Reply{Text: fmt.Sprintf("Readiness prompt set: %s gets it at %s %s (%s), respecting their pause and quiet hours.", who, strings.Join(labels, ", "), days, call.Member.TZ)}, nil
+}
+
+// readinessNudge asks a member for today's readiness.
+func (c *Coach) readinessNudge(ctx context.Context, m Member, item OutboxItem, now time.Time) (NudgeDecision, error) {
+	sub, err := c.store.Subscription(ctx, item.Ref)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && (sub.Member.Platform != m.Key.Platform || sub.Member.Workspace != m.Key.Workspace)) {
+		return NudgeDecision{SkipReason: "readiness prompt removed"}, nil
+	}
+	if err != nil {
+		return NudgeDecision{}, err
+	}
+	today := LocalDay(now, m.Location())
+	done, err := c.store.ReadinessSince(ctx, m.Key, today)
+	if err != nil {
+		return NudgeDecision{}, fmt.Errorf("readiness: %w", err)
+	}
+	if len(done) > 0 {
+		return NudgeDecision{SkipReason: "already answered today"}, nil
+	}
+	q := readinessQuestion(nil)
+	q.Title = "Daily readiness check-in"
+	q.Text = "Five quick taps, about ten seconds. " + q.Text
+	return NudgeDecision{Send: true, Reply: q}, nil
+}
+
+// trainingLines adds readiness and load to /coach history when the member
+// logs them.
+func (c *Coach) trainingLines(ctx context.Context, call *Call) (string, error) {
+	loc := call.Loc()
+	ready, err := c.store.ReadinessSince(ctx, call.Member.Key, LocalDay(call.Now.AddDate(0, 0, -13), loc))
+	if err != nil {
+		return "", fmt.Errorf("readiness: %w", err)
+	}
+	loads, err := c.store.LoadsSince(ctx, call.Member.Key, call.Now.AddDate(0, 0, -28))
+	if err != nil {
+		return "", fmt.Errorf("loads: %w", err)
+	}
+	var lines []string
+	if len(ready) > 0 {
+		scaled := make([]CheckIn, len(ready))
+		for i, r := range ready {
+			scaled[i] = CheckIn{Score: (r.Total() - 5) * 10 / 20}
+		}
+		lines = append(lines, fmt.Sprintf("Readiness (14 days): `%s` latest %d/25", Sparkline(scaled, 14), ready[len(ready)-1].Total()))
+	}
+	if len(loads) > 0 {
+		lines = append(lines, "Training load: "+LoadMetricsOf(loads, call.Now).Sentence())
+	}
+	return strings.Join(lines, "\n"), nil
+}

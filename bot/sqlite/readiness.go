@@ -1,0 +1,80 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// SetReadiness implements bot.Store: one entry per member and local day; a
+// second answer the same day replaces the first.
+func (db *DB) SetReadiness(ctx context.Context, r bot.Readiness) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		mid, err := memberID(ctx, tx, r.Member)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO readiness (member_id, day, fatigue, sleep, soreness, stress, mood, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (member_id, day) DO UPDATE SET fatigue = excluded.fatigue, sleep = excluded.sleep,
+				soreness = excluded.soreness, stress = excluded.stress, mood = excluded.mood, at = excluded.at`,
+			mid, r.Day, r.Items[0], r.Items[1], r.Items[2], r.Items[3], r.Items[4], toMS(r.At))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set readiness: %w", err)
+	}
+	return nil
+}
+
+// ReadinessSince implements bot.Store: entries on or after sinceDay,
+// oldest first.
+func (db *DB) ReadinessSince(ctx context.Context, key bot.MemberKey, sinceDay string) ([]bot.Readiness, error) {
+	var out []bot.Readiness
+	err := db.each(ctx, `SELECT t.day, t.fatigue, t.sleep, t.soreness, t.stress, t.mood, t.at FROM readiness t
+		JOIN members m ON m.id = t.member_id WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND t.day >= ? ORDER BY t.day`,
+		[]any{key.Platform, key.Workspace, key.User, sinceDay}, func(s scanner) error {
+			r := bot.Readiness{Member: key}
+			var at int64
+			err := s.Scan(&r.Day, &r.Items[0], &r.Items[1], &r.Items[2], &r.Items[3], &r.Items[4], &at)
+			r.At = fromMS(at)
+			out = append(out, r)
+			return err
+		})
+	return out, err
+}
+
+// AddLoad implements bot.Store.
+func (db *DB) AddLoad(ctx context.Context, l bot.SessionLoad) (bot.SessionLoad, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		mid, err := memberID(ctx, tx, l.Member)
+		if err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO session_loads (member_id, rpe, minutes, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			mid, l.RPE, l.Minutes, l.Note, toMS(l.At)).Scan(&l.ID)
+	})
+	if err != nil {
+		return bot.SessionLoad{}, fmt.Errorf("add load: %w", err)
+	}
+	return l, nil
+}
+
+// LoadsSince implements bot.Store: sessions at or after since, oldest first.
+func (db *DB) LoadsSince(ctx context.Context, key bot.MemberKey, since time.Time) ([]bot.SessionLoad, error) {
+	var out []bot.SessionLoad
+	err := db.each(ctx, `SELECT t.id, t.rpe, t.minutes, t.note, t.at FROM session_loads t
+		JOIN members m ON m.id = t.member_id WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND t.at >= ? ORDER BY t.at`,
+		[]any{key.Platform, key.Workspace, key.User, toMS(since)}, func(s scanner) error {
+			l := bot.SessionLoad{Member: key}
+			var at int64
+			err := s.Scan(&l.ID, &l.RPE, &l.Minutes, &l.Note, &at)
+			l.At = fromMS(at)
+			out = append(out, l)
+			return err
+		})
+	return out, err
+}
