@@ -54,6 +54,7 @@ Commands:
 
 Flags:
   --db PATH                 SQLite database (overrides COACH_DB)
+  --discord-register        with serve: overwrite the Discord commands at start
 
 Configuration comes from the environment; see README.md.
 `
@@ -64,6 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs := flag.NewFlagSet("recoverycoach", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	dbFlag := fs.String("db", "", "SQLite database path")
+	registerFlag := fs.Bool("discord-register", false, "serve: overwrite the Discord application commands at start")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -88,6 +90,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		if !cfg.platformConfigured() {
 			return runConsole(ctx, cfg, logger, stdin, stdout)
+		}
+		if *registerFlag {
+			if _, err := registerDiscordCommands(ctx, cfg); err != nil {
+				return err
+			}
 		}
 		return serve(ctx, cfg, logger, stdout)
 	case "console":

@@ -1,0 +1,240 @@
+// Package discord is the Discord adapter: slash commands with typed options
+// and button clicks, received over the gateway (a websocket, no public URL
+// needed) or as signed HTTP interactions, plus the Sender that delivers
+// nudges as direct messages. Both transports share one handler path.
+//
+// Every interaction is answered within Discord's 3 seconds: the Coach runs
+// in a goroutine and, when it is slow, the interaction is deferred and the
+// answer edited in later. That late work belongs to the Adapter, which waits
+// for it when it stops.
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// Handler runs a request; *bot.Coach implements it.
+type Handler interface {
+	Handle(ctx context.Context, req bot.Request) bot.Reply
+}
+
+// Store is what the adapter keeps: cached DM channels and the ids of
+// interactions already handled. *sqlite.DB implements it.
+type Store interface {
+	DMChannel(ctx context.Context, key bot.MemberKey) (string, error)
+	SetDMChannel(ctx context.Context, key bot.MemberKey, channel string) error
+	SeenEvent(ctx context.Context, id string, now time.Time) (seenBefore bool, err error)
+}
+
+// Defaults for Config.
+const (
+	// DefaultAckDeadline leaves half a second of Discord's 3 for the answer
+	// to travel.
+	DefaultAckDeadline = 2500 * time.Millisecond
+	// DefaultWorkTimeout bounds late work; interaction tokens last 15 minutes.
+	DefaultWorkTimeout = 2 * time.Minute
+	// DefaultDrainTimeout is how long Run waits for late work when stopping
+	// before it cancels what is left.
+	DefaultDrainTimeout = 15 * time.Second
+	// MaxBodyBytes bounds an HTTP interaction body. Real ones are a few kB.
+	MaxBodyBytes = 64 << 10
+	// MaxClockSkew is the replay window of signed HTTP interactions.
+	MaxClockSkew = 5 * time.Minute
+	// DMWorkspace is the workspace of interactions outside any server.
+	DMWorkspace = "dm"
+)
+
+// Config holds the adapter's settings and dependencies.
+type Config struct {
+	// Session sends every REST call (answers, edits, DMs) and, in gateway
+	// mode, holds the websocket. NewSession builds one.
+	Session *discordgo.Session
+	// PublicKey (hex) selects HTTP interactions mode and verifies requests;
+	// without it the adapter runs the gateway.
+	PublicKey string
+	Handler   Handler
+	Store     Store
+	// Clock gives the time for the signature replay window and for the
+	// dedupe records.
+	Clock  bot.Clock
+	Logger *slog.Logger
+	// AckDeadline is how long an interaction may run before it is deferred.
+	AckDeadline time.Duration
+	// WorkTimeout bounds one interaction's work, late or not.
+	WorkTimeout time.Duration
+	// DrainTimeout bounds the wait for late work when Run stops.
+	DrainTimeout time.Duration
+	// OnReconnect, when set, is called each time the gateway connects again
+	// after its first connection (for metrics).
+	OnReconnect func()
+}
+
+// Adapter is the Discord adapter. Its methods are safe for concurrent use.
+type Adapter struct {
+	session     *discordgo.Session
+	publicKey   ed25519.PublicKey
+	handler     Handler
+	store       Store
+	clock       bot.Clock
+	log         *slog.Logger
+	ackDeadline time.Duration
+	workTimeout time.Duration
+	drain       time.Duration
+
+	// base is the parent of all work: not a request's context, so late
+	// work outlives the request, and cancelled only after draining.
+	base       context.Context
+	cancelBase context.CancelFunc
+
+	mu      sync.Mutex
+	closing bool
+	work    sync.WaitGroup
+
+	connected atomic.Bool
+	// connects counts gateway connections, so reconnects can be told apart.
+	connects atomic.Int64
+}
+
+// New returns an adapter. In HTTP mode (PublicKey set) mount HTTPHandler
+// at POST /discord/interactions; in either mode call Run.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.Session == nil {
+		return nil, errors.New("discord: a session is required")
+	}
+	if cfg.Handler == nil || cfg.Store == nil {
+		return nil, errors.New("discord: a handler and a store are required")
+	}
+	a := &Adapter{
+		session:     cfg.Session,
+		handler:     cfg.Handler,
+		store:       cfg.Store,
+		clock:       cfg.Clock,
+		log:         cfg.Logger,
+		ackDeadline: cfg.AckDeadline,
+		workTimeout: cfg.WorkTimeout,
+		drain:       cfg.DrainTimeout,
+	}
+	if cfg.PublicKey != "" {
+		key, err := hex.DecodeString(cfg.PublicKey)
+		if err != nil || len(key) != ed25519.PublicKeySize {
+			return nil, errors.New("DISCORD_PUBLIC_KEY: not a hex Ed25519 public key (64 hex digits from the Developer Portal)")
+		}
+		a.publicKey = key
+	}
+	if a.clock == nil {
+		a.clock = bot.SystemClock{}
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.ackDeadline <= 0 {
+		a.ackDeadline = DefaultAckDeadline
+	}
+	if a.workTimeout <= 0 {
+		a.workTimeout = DefaultWorkTimeout
+	}
+	if a.drain <= 0 {
+		a.drain = DefaultDrainTimeout
+	}
+	a.base, a.cancelBase = context.WithCancel(context.Background())
+	if a.publicKey == nil {
+		a.session.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) {
+			a.connected.Store(true)
+			if a.connects.Add(1) > 1 && cfg.OnReconnect != nil {
+				cfg.OnReconnect()
+			}
+		})
+		a.session.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { a.connected.Store(false) })
+		a.session.AddHandler(func(_ *discordgo.Session, e *discordgo.InteractionCreate) { a.onInteraction(e.Interaction) })
+		a.session.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageCreate) { a.onDirectMessage(e.Message) })
+	}
+	return a, nil
+}
+
+// HTTPMode reports whether the adapter takes interactions over HTTP.
+func (a *Adapter) HTTPMode() bool { return a.publicKey != nil }
+
+// Ready reports whether the adapter can take interactions: always in HTTP
+// mode, while the gateway is connected otherwise (discordgo reconnects by
+// itself, and the flag follows its Connect and Disconnect events).
+func (a *Adapter) Ready() bool {
+	return a.HTTPMode() || a.connected.Load()
+}
+
+// Run holds the gateway connection (in gateway mode) until ctx ends, then
+// closes it and drains in-flight work. In HTTP mode it only drains at the
+// end. A failure to connect at start is returned: it usually means a bad
+// token, which retrying cannot fix.
+func (a *Adapter) Run(ctx context.Context) error {
+	var err error
+	if !a.HTTPMode() {
+		if err = a.session.Open(); err != nil {
+			err = fmt.Errorf("discord gateway: %w", err)
+		} else {
+			a.log.InfoContext(ctx, "discord gateway connected")
+			<-ctx.Done()
+			// discordgo's heartbeat goroutine can still fail on the closed
+			// socket and reconnect. It reads this flag only after taking the
+			// session lock that Close takes too, so it sees the change.
+			a.session.ShouldReconnectOnError = false
+			if cerr := a.session.Close(); cerr != nil {
+				a.log.WarnContext(ctx, "discord gateway close", "err", cerr)
+			}
+		}
+	} else {
+		<-ctx.Done()
+	}
+	a.Shutdown()
+	return err
+}
+
+// Shutdown stops taking new late work and waits for the work in flight,
+// cancelling it after the drain timeout.
+func (a *Adapter) Shutdown() {
+	a.mu.Lock()
+	a.closing = true
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		a.work.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(a.drain)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		a.log.Warn("discord: cancelling late work still running at shutdown")
+		a.cancelBase()
+		<-done
+	}
+	a.cancelBase()
+}
+
+// goTracked runs fn in a goroutine owned by the adapter; it reports false,
+// without running fn, once the adapter is shutting down.
+func (a *Adapter) goTracked(fn func()) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closing {
+		return false
+	}
+	a.work.Add(1)
+	go func() {
+		defer a.work.Done()
+		fn()
+	}()
+	return true
+}

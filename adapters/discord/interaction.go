@@ -1,0 +1,270 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// Reasons an interaction cannot become a request.
+var (
+	errUnsupported   = errors.New("unsupported interaction")
+	errForeignButton = errors.New("button without a Recovery Coach command")
+	errNoUser        = errors.New("interaction without a user")
+)
+
+// ToRequest translates an interaction into a request for the Coach. A slash
+// command's typed options become Path and Options; a button click becomes
+// the command line its custom_id carries, run as the user who clicked.
+func ToRequest(i *discordgo.Interaction) (bot.Request, error) {
+	req := bot.Request{Platform: bot.Discord, Channel: i.ChannelID}
+	user := i.User
+	if i.Member != nil && i.Member.User != nil {
+		user = i.Member.User
+	}
+	if user == nil || user.ID == "" {
+		return bot.Request{}, errNoUser
+	}
+	req.User = user.ID
+	req.UserName = displayName(i.Member, user)
+	if i.GuildID == "" {
+		req.Workspace = DMWorkspace
+		req.IsDM = true
+	} else {
+		req.Workspace = i.GuildID
+		req.IsAdmin = i.Member != nil && i.Member.Permissions&(discordgo.PermissionAdministrator|discordgo.PermissionManageGuild) != 0
+	}
+	switch d := i.Data.(type) {
+	case discordgo.ApplicationCommandInteractionData:
+		if i.Type != discordgo.InteractionApplicationCommand || d.Name == "" {
+			return bot.Request{}, errUnsupported
+		}
+		req.Path, req.Options = flatten(d)
+	case discordgo.MessageComponentInteractionData:
+		cmd, ok := strings.CutPrefix(d.CustomID, customIDPrefix)
+		if !ok || strings.TrimSpace(cmd) == "" {
+			return bot.Request{}, errForeignButton
+		}
+		req.Text = cmd
+	default:
+		return bot.Request{}, errUnsupported
+	}
+	return req, nil
+}
+
+func displayName(m *discordgo.Member, u *discordgo.User) string {
+	switch {
+	case m != nil && m.Nick != "":
+		return m.Nick
+	case u.GlobalName != "":
+		return u.GlobalName
+	}
+	return u.Username
+}
+
+// flatten walks a command's subcommand group and subcommand into a path
+// and collects the leaf options as the raw strings the registry parses.
+func flatten(d discordgo.ApplicationCommandInteractionData) ([]string, map[string]string) {
+	path := []string{d.Name}
+	opts := d.Options
+	// Discord nests at most a group and a subcommand below the command.
+	for range 2 {
+		sub := subcommand(opts)
+		if sub == nil {
+			break
+		}
+		path = append(path, sub.Name)
+		opts = sub.Options
+	}
+	values := make(map[string]string, len(opts))
+	for _, o := range opts {
+		if o == nil || o.Name == "" || o.Type == discordgo.ApplicationCommandOptionSubCommand || o.Type == discordgo.ApplicationCommandOptionSubCommandGroup {
+			continue
+		}
+		values[o.Name] = optionString(o.Value)
+	}
+	return path, values
+}
+
+func subcommand(opts []*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
+	for _, o := range opts {
+		if o != nil && o.Name != "" && (o.Type == discordgo.ApplicationCommandOptionSubCommand || o.Type == discordgo.ApplicationCommandOptionSubCommandGroup) {
+			return o
+		}
+	}
+	return nil
+}
+
+// optionString formats a decoded JSON option value. Integers arrive as
+// float64 and are written without a fraction; user and channel options are
+// snowflake strings already.
+func optionString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return strconv.FormatInt(int64(v), 10)
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
+// ackFunc sends the one initial response to an interaction: over the
+// gateway it is a REST call, over HTTP it is the response body.
+type ackFunc func(resp *discordgo.InteractionResponse) error
+
+// answer runs an interaction through the Coach and answers it in time. The
+// Coach runs in a goroutine owned by the adapter; if it has not finished by
+// the ack deadline, the interaction is deferred and the same goroutine
+// edits the answer in when it is done.
+func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, ack ackFunc) {
+	req, err := ToRequest(i)
+	if err != nil {
+		a.log.WarnContext(ctx, "discord: interaction not handled", "type", i.Type.String(), "reason", err.Error())
+		msg := "Sorry, I can't handle that here. Try `/coach help`."
+		if errors.Is(err, errForeignButton) {
+			msg = "That button no longer works. Try `/coach help`."
+		}
+		if err := ack(&discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: render(bot.Reply{Text: msg}).responseData(),
+		}); err != nil {
+			a.log.WarnContext(ctx, "discord: answer failed", "err", err)
+		}
+		return
+	}
+	// A click on a private message (a confirmation, a welcome) replaces
+	// that message, so a button cannot be clicked twice.
+	update := i.Type == discordgo.InteractionMessageComponent && i.Message != nil &&
+		i.Message.Flags&discordgo.MessageFlagsEphemeral != 0
+
+	result := make(chan bot.Reply)
+	deferred := make(chan struct{})
+	acked := make(chan error, 1)
+	started := a.goTracked(func() {
+		ctx, cancel := context.WithTimeout(a.base, a.workTimeout)
+		defer cancel()
+		reply := a.handler.Handle(ctx, req)
+		select {
+		case result <- reply:
+			return
+		case <-deferred:
+		}
+		if err := <-acked; err != nil {
+			return
+		}
+		a.finish(ctx, i, reply, update)
+	})
+	if !started {
+		// Shutting down: no new late work, so answer inline.
+		ctx, cancel := context.WithTimeout(ctx, a.ackDeadline)
+		defer cancel()
+		a.respond(ctx, i, a.handler.Handle(ctx, req), update, ack)
+		return
+	}
+	timer := time.NewTimer(a.ackDeadline)
+	defer timer.Stop()
+	select {
+	case reply := <-result:
+		a.respond(ctx, i, reply, update, ack)
+	case <-timer.C:
+		close(deferred)
+		err := ack(deferral(update))
+		if err != nil {
+			a.log.WarnContext(ctx, "discord: deferring failed", "err", err)
+		}
+		acked <- err
+	}
+}
+
+// respond answers with a finished reply. Files cannot travel in an HTTP
+// response body reliably, so a reply with files is deferred and edited in.
+func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction, reply bot.Reply, update bool, ack ackFunc) {
+	if len(reply.Files) > 0 {
+		if err := ack(deferral(update)); err != nil {
+			a.log.WarnContext(ctx, "discord: deferring failed", "err", err)
+			return
+		}
+		if !a.goTracked(func() {
+			ctx, cancel := context.WithTimeout(a.base, a.workTimeout)
+			defer cancel()
+			a.finish(ctx, i, reply, update)
+		}) {
+			a.finish(ctx, i, reply, update)
+		}
+		return
+	}
+	m := a.rendered(ctx, reply)
+	typ := discordgo.InteractionResponseChannelMessageWithSource
+	if update && m.Ephemeral {
+		typ = discordgo.InteractionResponseUpdateMessage
+	}
+	if err := ack(&discordgo.InteractionResponse{Type: typ, Data: m.responseData()}); err != nil {
+		a.log.WarnContext(ctx, "discord: answer failed", "err", err)
+	}
+}
+
+// deferral acknowledges an interaction whose answer comes later. The answer
+// is private until known otherwise: personal data must not flash publicly.
+func deferral(update bool) *discordgo.InteractionResponse {
+	if update {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	}
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
+	}
+}
+
+// finish delivers a reply to a deferred interaction by editing the original
+// response. A reply meant for the channel cannot turn a private deferral
+// public, so it goes out as a follow-up and the placeholder is removed.
+func (a *Adapter) finish(ctx context.Context, i *discordgo.Interaction, reply bot.Reply, update bool) {
+	m := a.rendered(ctx, reply)
+	opt := discordgo.WithContext(ctx)
+	if m.Ephemeral {
+		if _, err := a.session.InteractionResponseEdit(i, m.webhookEdit(), opt); err != nil {
+			a.log.WarnContext(ctx, "discord: editing deferred answer failed", "err", err)
+		}
+		return
+	}
+	if _, err := a.session.FollowupMessageCreate(i, true, m.webhookParams(), opt); err != nil {
+		a.log.WarnContext(ctx, "discord: follow-up failed", "err", err)
+		return
+	}
+	if !update {
+		if err := a.session.InteractionResponseDelete(i, opt); err != nil {
+			a.log.WarnContext(ctx, "discord: removing placeholder failed", "err", err)
+		}
+	}
+}
+
+func (a *Adapter) rendered(ctx context.Context, reply bot.Reply) message {
+	m := render(reply)
+	if m.Dropped > 0 {
+		a.log.WarnContext(ctx, "discord: buttons dropped (custom_id over 100 characters or more than 25)", "count", m.Dropped)
+	}
+	return m
+}
+
+// seen records an interaction or message id and reports a repeat. A store
+// failure lets the event through: answering twice beats not answering.
+func (a *Adapter) seen(ctx context.Context, id string) bool {
+	dup, err := a.store.SeenEvent(ctx, "discord:"+id, a.clock.Now())
+	if err != nil {
+		a.log.WarnContext(ctx, "discord: dedupe failed", "err", err)
+		return false
+	}
+	return dup
+}
