@@ -12,11 +12,11 @@ import (
 // AddCheckIn implements bot.Store.
 func (db *DB) AddCheckIn(ctx context.Context, c bot.CheckIn) (bot.CheckIn, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		id, err := memberID(ctx, tx, c.Member)
+		id, err := db.memberID(ctx, tx, c.Member)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO checkins (member_id, score, area, note, at) VALUES (?, ?, ?, ?, ?)`,
+		res, err := db.txExec(ctx, tx, `INSERT INTO checkins (member_id, score, area, note, at) VALUES (?, ?, ?, ?, ?)`,
 			id, c.Score, c.Area, c.Note, toMS(c.At))
 		if err != nil {
 			return err
@@ -32,7 +32,7 @@ func (db *DB) AddCheckIn(ctx context.Context, c bot.CheckIn) (bot.CheckIn, error
 
 // CheckIns implements bot.Store.
 func (db *DB) CheckIns(ctx context.Context, key bot.MemberKey, since time.Time) ([]bot.CheckIn, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c
+	rows, err := db.readRows(ctx, `SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c
 		JOIN members m ON m.id = c.member_id
 		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND c.at >= ?
 		ORDER BY c.at, c.id`, key.Platform, key.Workspace, key.User, toMS(since))
@@ -56,11 +56,11 @@ func (db *DB) CheckIns(ctx context.Context, key bot.MemberKey, since time.Time) 
 // AddRedFlag implements bot.Store.
 func (db *DB) AddRedFlag(ctx context.Context, e bot.RedFlagEvent) (bot.RedFlagEvent, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		id, err := memberID(ctx, tx, e.Member)
+		id, err := db.memberID(ctx, tx, e.Member)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES (?, ?, ?, ?, ?)`,
+		res, err := db.txExec(ctx, tx, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES (?, ?, ?, ?, ?)`,
 			id, e.Rule, e.Area, e.CheckInID, toMS(e.At))
 		if err != nil {
 			return err
@@ -136,7 +136,7 @@ func (db *DB) MemberData(ctx context.Context, key bot.MemberKey) (bot.MemberData
 
 // each runs a read query and calls fn for every row.
 func (db *DB) each(ctx context.Context, query string, args []any, fn func(scanner) error) error {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.readRows(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("query: %w", err)
 	}

@@ -28,9 +28,11 @@ var migrationFS embed.FS
 
 // DB is the SQLite store.
 type DB struct {
-	path  string
-	write *sql.DB
-	read  *sql.DB
+	path   string
+	write  *sql.DB
+	read   *sql.DB
+	wstmts *stmtCache
+	rstmts *stmtCache
 }
 
 var _ bot.Store = (*DB)(nil)
@@ -78,7 +80,8 @@ func open(path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db := &DB{path: path, write: write, read: write}
+	db := &DB{path: path, write: write, read: write, wstmts: newStmtCache(write)}
+	db.rstmts = db.wstmts
 	if !memory {
 		read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
 		if err != nil {
@@ -87,6 +90,7 @@ func open(path string) (*DB, error) {
 		}
 		read.SetMaxOpenConns(4)
 		db.read = read
+		db.rstmts = newStmtCache(read)
 	}
 	return db, nil
 }
@@ -94,6 +98,8 @@ func open(path string) (*DB, error) {
 // Close checkpoints the WAL and closes the connections.
 func (db *DB) Close() error {
 	var errs []error
+	db.rstmts.close()
+	db.wstmts.close()
 	if db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
@@ -214,7 +220,9 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	db.wstmts.prepareWanted(ctx)
+	return err
 }
 
 // toMS converts a time to stored milliseconds.

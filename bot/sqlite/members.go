@@ -20,7 +20,7 @@ func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspa
 	if w.MinGroupSize < 3 {
 		w.MinGroupSize = 5
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, created_at)
+	_, err := db.exec(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, ext_id) DO NOTHING`,
 		w.Platform, w.ID, w.Privacy, w.AlertChannel, w.MinGroupSize, toMS(w.CreatedAt))
 	if err != nil {
@@ -33,7 +33,7 @@ func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspa
 func (db *DB) Workspace(ctx context.Context, p bot.Platform, id string) (bot.Workspace, error) {
 	w := bot.Workspace{Platform: p, ID: id}
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT privacy, alert_channel, min_group_size, created_at
+	err := db.readRow(ctx, `SELECT privacy, alert_channel, min_group_size, created_at
 		FROM workspaces WHERE platform = ? AND ext_id = ?`, p, id).Scan(&w.Privacy, &w.AlertChannel, &w.MinGroupSize, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return bot.Workspace{}, notFound("workspace")
@@ -58,7 +58,7 @@ func (db *DB) EnsureMember(ctx context.Context, m bot.Member) (bot.Member, bool,
 	if m.Role == "" {
 		m.Role = bot.RoleMember
 	}
-	res, err := db.write.ExecContext(ctx, `INSERT INTO members (platform, workspace, user_id, tz, role, created_at)
+	res, err := db.exec(ctx, `INSERT INTO members (platform, workspace, user_id, tz, role, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, workspace, user_id) DO NOTHING`,
 		m.Key.Platform, m.Key.Workspace, m.Key.User, m.TZ, m.Role, toMS(m.CreatedAt))
 	if err != nil {
@@ -71,7 +71,7 @@ func (db *DB) EnsureMember(ctx context.Context, m bot.Member) (bot.Member, bool,
 
 // Member returns a stored member.
 func (db *DB) Member(ctx context.Context, key bot.MemberKey) (bot.Member, error) {
-	row := db.read.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members
+	row := db.readRow(ctx, `SELECT `+memberColumns+` FROM members
 		WHERE platform = ? AND workspace = ? AND user_id = ?`, key.Platform, key.Workspace, key.User)
 	m, err := scanMember(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -119,7 +119,7 @@ func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
 		quietStart = sql.NullInt64{Int64: int64(m.Quiet.Start), Valid: true}
 		quietEnd = sql.NullInt64{Int64: int64(m.Quiet.End), Valid: true}
 	}
-	res, err := db.write.ExecContext(ctx, `UPDATE members SET tz = ?, role = ?, onboarded_at = ?, share_with_staff = ?,
+	res, err := db.exec(ctx, `UPDATE members SET tz = ?, role = ?, onboarded_at = ?, share_with_staff = ?,
 		consent_at = ?, program = ?, paused_until = ?, snoozed_until = ?, quiet_start = ?, quiet_end = ?,
 		nudges_disabled = ?, disabled_reason = ?, skipped_day = ?
 		WHERE platform = ? AND workspace = ? AND user_id = ?`,
@@ -138,7 +138,7 @@ func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
 // DMChannel returns the cached DM channel id of a member ("" when unknown).
 func (db *DB) DMChannel(ctx context.Context, key bot.MemberKey) (string, error) {
 	var ch string
-	err := db.read.QueryRowContext(ctx, `SELECT dm_channel FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
+	err := db.readRow(ctx, `SELECT dm_channel FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
 		key.Platform, key.Workspace, key.User).Scan(&ch)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
@@ -152,7 +152,7 @@ func (db *DB) DMChannel(ctx context.Context, key bot.MemberKey) (string, error) 
 // SetDMChannel caches the DM channel id of a member, so that a nudge costs
 // one platform call.
 func (db *DB) SetDMChannel(ctx context.Context, key bot.MemberKey, channel string) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE members SET dm_channel = ? WHERE platform = ? AND workspace = ? AND user_id = ?`,
+	_, err := db.exec(ctx, `UPDATE members SET dm_channel = ? WHERE platform = ? AND workspace = ? AND user_id = ?`,
 		channel, key.Platform, key.Workspace, key.User)
 	if err != nil {
 		return fmt.Errorf("update dm channel: %w", err)
@@ -160,13 +160,12 @@ func (db *DB) SetDMChannel(ctx context.Context, key bot.MemberKey, channel strin
 	return nil
 }
 
+const memberIDQuery = `SELECT id FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`
+
 // memberID resolves a key inside a transaction.
-func memberID(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}, key bot.MemberKey) (int64, error) {
+func (db *DB) memberID(ctx context.Context, tx *sql.Tx, key bot.MemberKey) (int64, error) {
 	var id int64
-	err := q.QueryRowContext(ctx, `SELECT id FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
-		key.Platform, key.Workspace, key.User).Scan(&id)
+	err := db.txRow(ctx, tx, memberIDQuery, key.Platform, key.Workspace, key.User).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, notFound("member")
 	}
@@ -175,7 +174,7 @@ func memberID(ctx context.Context, q interface {
 
 // ForgetMember implements bot.Store: one DELETE, cascading to every table.
 func (db *DB) ForgetMember(ctx context.Context, key bot.MemberKey) error {
-	_, err := db.write.ExecContext(ctx, `DELETE FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
+	_, err := db.exec(ctx, `DELETE FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
 		key.Platform, key.Workspace, key.User)
 	if err != nil {
 		return fmt.Errorf("delete member: %w", err)
@@ -186,7 +185,7 @@ func (db *DB) ForgetMember(ctx context.Context, key bot.MemberKey) error {
 // SeenEvent records an incoming event id and reports whether it had been
 // seen before, so platform retries are acknowledged but not processed twice.
 func (db *DB) SeenEvent(ctx context.Context, id string, now time.Time) (bool, error) {
-	res, err := db.write.ExecContext(ctx, `INSERT INTO seen_events (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, toMS(now))
+	res, err := db.exec(ctx, `INSERT INTO seen_events (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, toMS(now))
 	if err != nil {
 		return false, fmt.Errorf("insert seen event: %w", err)
 	}
@@ -196,7 +195,7 @@ func (db *DB) SeenEvent(ctx context.Context, id string, now time.Time) (bool, er
 
 // PruneEvents deletes event ids older than before.
 func (db *DB) PruneEvents(ctx context.Context, before time.Time) error {
-	_, err := db.write.ExecContext(ctx, `DELETE FROM seen_events WHERE seen_at < ?`, toMS(before))
+	_, err := db.exec(ctx, `DELETE FROM seen_events WHERE seen_at < ?`, toMS(before))
 	return err
 }
 
@@ -208,7 +207,11 @@ var memberTables = []string{"checkins", "completions", "tape_cycles", "subscript
 // the privacy tests and the operator's "forget" audit.
 func (db *DB) RowsOf(ctx context.Context, key bot.MemberKey) (int, error) {
 	total := 0
-	id, err := memberID(ctx, db.read, key)
+	var id int64
+	err := db.readRow(ctx, memberIDQuery, key.Platform, key.Workspace, key.User).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound("member")
+	}
 	switch {
 	case err == nil:
 		total++
@@ -219,7 +222,7 @@ func (db *DB) RowsOf(ctx context.Context, key bot.MemberKey) (int, error) {
 	}
 	for _, table := range memberTables {
 		var n int
-		err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+
+		err := db.readRow(ctx, `SELECT COUNT(*) FROM `+table+
 			` WHERE member_id = ? OR member_id NOT IN (SELECT id FROM members)`, id).Scan(&n)
 		if err != nil {
 			return 0, fmt.Errorf("count %s: %w", table, err)

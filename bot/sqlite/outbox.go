@@ -41,7 +41,7 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 	group := []any{g.TZ, int(g.Time), int(g.Days), toMS(due)}
 	total := 0
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+		res, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
 			SELECT s.member_id, s.kind, s.kind || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?
 			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
 			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind <> 'team_readiness'
@@ -52,7 +52,7 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 		}
 		n, _ := res.RowsAffected()
 		total += int(n)
-		res, err = tx.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+		res, err = db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
 			SELECT m.id, 'readiness', 'readiness:' || s.id || ':' || m.id || ':' || ?, ?, ?, ?, s.id, ?, ?
 			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
 			JOIN members owner ON owner.id = s.member_id
@@ -78,7 +78,7 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 // State returns a stored scheduler value ("" when unset).
 func (db *DB) State(ctx context.Context, name string) (string, error) {
 	var v string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM state WHERE name = ?`, name).Scan(&v)
+	err := db.readRow(ctx, `SELECT value FROM state WHERE name = ?`, name).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -90,7 +90,7 @@ func (db *DB) State(ctx context.Context, name string) (string, error) {
 
 // SetState stores a scheduler value.
 func (db *DB) SetState(ctx context.Context, name, value string) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO state (name, value) VALUES (?, ?)
+	_, err := db.exec(ctx, `INSERT INTO state (name, value) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 	if err != nil {
 		return fmt.Errorf("set state: %w", err)
@@ -128,7 +128,7 @@ func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int, exclude [
 // FinishOutbox marks a pending row sent, skipped or failed. A row that is no
 // longer pending is left alone.
 func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = ?, done_at = ?, last_error = ?
+	_, err := db.exec(ctx, `UPDATE outbox SET status = ?, attempts = ?, done_at = ?, last_error = ?
 		WHERE id = ? AND status = 'pending'`, status, attempts, toMS(at), note, id)
 	if err != nil {
 		return fmt.Errorf("finish outbox: %w", err)
@@ -138,7 +138,7 @@ func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatu
 
 // RetryOutbox keeps a row pending and moves it to notBefore.
 func (db *DB) RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE outbox SET not_before = ?, attempts = ?, last_error = ?
+	_, err := db.exec(ctx, `UPDATE outbox SET not_before = ?, attempts = ?, last_error = ?
 		WHERE id = ? AND status = 'pending'`, toMS(notBefore), attempts, note, id)
 	if err != nil {
 		return fmt.Errorf("retry outbox: %w", err)

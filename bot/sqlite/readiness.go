@@ -13,11 +13,11 @@ import (
 // second answer the same day replaces the first.
 func (db *DB) SetReadiness(ctx context.Context, r bot.Readiness) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := memberID(ctx, tx, r.Member)
+		mid, err := db.memberID(ctx, tx, r.Member)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO readiness (member_id, day, fatigue, sleep, soreness, stress, mood, at)
+		_, err = db.txExec(ctx, tx, `INSERT INTO readiness (member_id, day, fatigue, sleep, soreness, stress, mood, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (member_id, day) DO UPDATE SET fatigue = excluded.fatigue, sleep = excluded.sleep,
 				soreness = excluded.soreness, stress = excluded.stress, mood = excluded.mood, at = excluded.at`,
@@ -50,11 +50,11 @@ func (db *DB) ReadinessSince(ctx context.Context, key bot.MemberKey, sinceDay st
 // AddLoad implements bot.Store.
 func (db *DB) AddLoad(ctx context.Context, l bot.SessionLoad) (bot.SessionLoad, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := memberID(ctx, tx, l.Member)
+		mid, err := db.memberID(ctx, tx, l.Member)
 		if err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO session_loads (member_id, rpe, minutes, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		return db.txRow(ctx, tx, `INSERT INTO session_loads (member_id, rpe, minutes, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			mid, l.RPE, l.Minutes, l.Note, toMS(l.At)).Scan(&l.ID)
 	})
 	if err != nil {

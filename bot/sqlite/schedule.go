@@ -47,17 +47,17 @@ func formatTimes(ts []bot.TimeOfDay) string {
 // reminder of s.Kind, with its times indexed for the scheduler.
 func (db *DB) SetSubscription(ctx context.Context, s bot.Subscription) (bot.Subscription, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := memberID(ctx, tx, s.Member)
+		mid, err := db.memberID(ctx, tx, s.Member)
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO subscriptions (member_id, kind, times, days, tz, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		err = db.txRow(ctx, tx, `INSERT INTO subscriptions (member_id, kind, times, days, tz, created_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (member_id, kind) DO UPDATE SET times = excluded.times, days = excluded.days, tz = excluded.tz, created_at = excluded.created_at
 			RETURNING id`, mid, s.Kind, formatTimes(s.Times), int(s.Days), s.TZ, toMS(s.CreatedAt)).Scan(&s.ID)
 		if err != nil {
 			return err
 		}
-		return writeSubscriptionTimes(ctx, tx, s)
+		return db.writeSubscriptionTimes(ctx, tx, s)
 	})
 	if err != nil {
 		return bot.Subscription{}, fmt.Errorf("set subscription: %w", err)
@@ -65,12 +65,12 @@ func (db *DB) SetSubscription(ctx context.Context, s bot.Subscription) (bot.Subs
 	return s, nil
 }
 
-func writeSubscriptionTimes(ctx context.Context, tx *sql.Tx, s bot.Subscription) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM subscription_times WHERE subscription_id = ?`, s.ID); err != nil {
+func (db *DB) writeSubscriptionTimes(ctx context.Context, tx *sql.Tx, s bot.Subscription) error {
+	if _, err := db.txExec(ctx, tx, `DELETE FROM subscription_times WHERE subscription_id = ?`, s.ID); err != nil {
 		return err
 	}
 	for _, t := range s.Times {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_times (subscription_id, minute, tz, days) VALUES (?, ?, ?, ?)`,
+		if _, err := db.txExec(ctx, tx, `INSERT INTO subscription_times (subscription_id, minute, tz, days) VALUES (?, ?, ?, ?)`,
 			s.ID, int(t), s.TZ, int(s.Days)); err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func writeSubscriptionTimes(ctx context.Context, tx *sql.Tx, s bot.Subscription)
 
 // DeleteSubscriptions implements bot.Store; an empty kind deletes all.
 func (db *DB) DeleteSubscriptions(ctx context.Context, key bot.MemberKey, kind bot.ReminderKind) (int, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM subscriptions WHERE (? = '' OR kind = ?) AND member_id =
+	res, err := db.exec(ctx, `DELETE FROM subscriptions WHERE (? = '' OR kind = ?) AND member_id =
 		(SELECT id FROM members WHERE platform = ? AND workspace = ? AND user_id = ?)`,
 		kind, kind, key.Platform, key.Workspace, key.User)
 	if err != nil {
@@ -131,14 +131,14 @@ func (db *DB) Subscription(ctx context.Context, id int64) (bot.Subscription, err
 // SetSubscriptionsTZ moves all of the member's reminders to a new zone.
 func (db *DB) SetSubscriptionsTZ(ctx context.Context, key bot.MemberKey, tz string) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := memberID(ctx, tx, key)
+		mid, err := db.memberID(ctx, tx, key)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET tz = ? WHERE member_id = ?`, tz, mid); err != nil {
+		if _, err := db.txExec(ctx, tx, `UPDATE subscriptions SET tz = ? WHERE member_id = ?`, tz, mid); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE subscription_times SET tz = ? WHERE subscription_id IN
+		_, err = db.txExec(ctx, tx, `UPDATE subscription_times SET tz = ? WHERE subscription_id IN
 			(SELECT id FROM subscriptions WHERE member_id = ?)`, tz, mid)
 		return err
 	})
@@ -153,11 +153,11 @@ func (db *DB) SetSubscriptionsTZ(ctx context.Context, key bot.MemberKey, tz stri
 func (db *DB) AddCompletion(ctx context.Context, c bot.Completion) (bool, error) {
 	var added bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := memberID(ctx, tx, c.Member)
+		mid, err := db.memberID(ctx, tx, c.Member)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO completions (member_id, day, exercise, at) VALUES (?, ?, ?, ?)
+		res, err := db.txExec(ctx, tx, `INSERT INTO completions (member_id, day, exercise, at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, mid, c.Day, c.Exercise, toMS(c.At))
 		if err != nil {
 			return err
@@ -194,20 +194,20 @@ func (db *DB) Completions(ctx context.Context, key bot.MemberKey, sinceDay strin
 // one-shot reminders, all in one transaction.
 func (db *DB) StartTape(ctx context.Context, tc bot.TapeCycle, nudges []bot.OutboxItem) (bot.TapeCycle, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := memberID(ctx, tx, tc.Member)
+		mid, err := db.memberID(ctx, tx, tc.Member)
 		if err != nil {
 			return err
 		}
-		if err := closeTape(ctx, tx, mid, tc.Area, tc.AppliedAt); err != nil {
+		if err := db.closeTape(ctx, tx, mid, tc.Area, tc.AppliedAt); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO tape_cycles (member_id, area, days, applied_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		err = db.txRow(ctx, tx, `INSERT INTO tape_cycles (member_id, area, days, applied_at) VALUES (?, ?, ?, ?) RETURNING id`,
 			mid, tc.Area, tc.Days, toMS(tc.AppliedAt)).Scan(&tc.ID)
 		if err != nil {
 			return err
 		}
 		for _, n := range nudges {
-			_, err := tx.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			_, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 				mid, n.Kind, fmt.Sprintf("%s:%d", n.Kind, tc.ID), toMS(n.NotBefore), tc.ID, toMS(tc.AppliedAt))
 			if err != nil {
 				return err
@@ -223,14 +223,14 @@ func (db *DB) StartTape(ctx context.Context, tc bot.TapeCycle, nudges []bot.Outb
 
 // closeTape ends the worn cycles of a member (on one area, or all when area
 // is empty) and cancels their pending reminders.
-func closeTape(ctx context.Context, tx *sql.Tx, mid int64, area string, at time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'skipped', last_error = 'tape removed', done_at = ?
+func (db *DB) closeTape(ctx context.Context, tx *sql.Tx, mid int64, area string, at time.Time) error {
+	_, err := db.txExec(ctx, tx, `UPDATE outbox SET status = 'skipped', last_error = 'tape removed', done_at = ?
 		WHERE status = 'pending' AND kind IN ('tape_check', 'tape_off') AND ref IN
 		(SELECT id FROM tape_cycles WHERE member_id = ? AND removed_at IS NULL AND (? = '' OR area = ?))`, toMS(at), mid, area, area)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE tape_cycles SET removed_at = ? WHERE member_id = ? AND removed_at IS NULL AND (? = '' OR area = ?)`,
+	_, err = db.txExec(ctx, tx, `UPDATE tape_cycles SET removed_at = ? WHERE member_id = ? AND removed_at IS NULL AND (? = '' OR area = ?)`,
 		toMS(at), mid, area, area)
 	return err
 }
@@ -242,11 +242,11 @@ func (db *DB) StopTape(ctx context.Context, key bot.MemberKey, at time.Time) ([]
 		return nil, err
 	}
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := memberID(ctx, tx, key)
+		mid, err := db.memberID(ctx, tx, key)
 		if err != nil {
 			return err
 		}
-		return closeTape(ctx, tx, mid, "", at)
+		return db.closeTape(ctx, tx, mid, "", at)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stop tape: %w", err)

@@ -11,7 +11,7 @@ import (
 
 // UpdateWorkspace implements bot.Store.
 func (db *DB) UpdateWorkspace(ctx context.Context, w bot.Workspace) error {
-	res, err := db.write.ExecContext(ctx, `UPDATE workspaces SET privacy = ?, alert_channel = ?, min_group_size = ?
+	res, err := db.exec(ctx, `UPDATE workspaces SET privacy = ?, alert_channel = ?, min_group_size = ?
 		WHERE platform = ? AND ext_id = ?`, w.Privacy, w.AlertChannel, w.MinGroupSize, w.Platform, w.ID)
 	if err != nil {
 		return fmt.Errorf("update workspace: %w", err)
@@ -25,7 +25,7 @@ func (db *DB) UpdateWorkspace(ctx context.Context, w bot.Workspace) error {
 // StaffCount implements bot.Store.
 func (db *DB) StaffCount(ctx context.Context, p bot.Platform, workspace string) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE platform = ? AND workspace = ? AND role = 'staff'`,
+	err := db.readRow(ctx, `SELECT COUNT(*) FROM members WHERE platform = ? AND workspace = ? AND role = 'staff'`,
 		p, workspace).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count staff: %w", err)
@@ -118,7 +118,7 @@ func (p prefixScanner) Scan(dest ...any) error { return p.s.Scan(append(p.extra,
 
 // AddAudit implements bot.Store.
 func (db *DB) AddAudit(ctx context.Context, e bot.AuditEntry) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO audit_log (platform, workspace, actor, action, detail, at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := db.exec(ctx, `INSERT INTO audit_log (platform, workspace, actor, action, detail, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		e.Platform, e.Workspace, e.Actor, e.Action, e.Detail, toMS(e.At))
 	if err != nil {
 		return fmt.Errorf("insert audit: %w", err)
@@ -146,11 +146,11 @@ func (db *DB) Audit(ctx context.Context, p bot.Platform, workspace string, limit
 func (db *DB) Enqueue(ctx context.Context, it bot.OutboxItem) (bool, error) {
 	var added bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := memberID(ctx, tx, it.Member)
+		mid, err := db.memberID(ctx, tx, it.Member)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		res, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (dedupe_key) DO NOTHING`, mid, it.Kind, it.DedupeKey, toMS(it.NotBefore), it.Ref, toMS(it.CreatedAt))
 		if err != nil {
 			return err
@@ -169,7 +169,7 @@ func (db *DB) Enqueue(ctx context.Context, it bot.OutboxItem) (bool, error) {
 // member's red flags of this rule was enqueued at or after since.
 func (db *DB) AlertedSince(ctx context.Context, key bot.MemberKey, rule string, since time.Time) (bool, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o JOIN members m ON m.id = o.member_id
+	err := db.readRow(ctx, `SELECT COUNT(*) FROM outbox o JOIN members m ON m.id = o.member_id
 		JOIN red_flags r ON r.id = o.ref
 		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND o.kind = 'staff_alert' AND r.rule = ? AND o.created_at >= ?`,
 		key.Platform, key.Workspace, key.User, rule, toMS(since)).Scan(&n)
@@ -183,7 +183,7 @@ func (db *DB) AlertedSince(ctx context.Context, key bot.MemberKey, rule string, 
 func (db *DB) RedFlag(ctx context.Context, id int64) (bot.RedFlagEvent, error) {
 	var e bot.RedFlagEvent
 	var at int64
-	err := db.read.QueryRowContext(ctx, `SELECT r.id, r.rule, r.area, r.checkin_id, r.at, m.platform, m.workspace, m.user_id
+	err := db.readRow(ctx, `SELECT r.id, r.rule, r.area, r.checkin_id, r.at, m.platform, m.workspace, m.user_id
 		FROM red_flags r JOIN members m ON m.id = r.member_id WHERE r.id = ?`, id).
 		Scan(&e.ID, &e.Rule, &e.Area, &e.CheckInID, &at, &e.Member.Platform, &e.Member.Workspace, &e.Member.User)
 	if err == sql.ErrNoRows {
