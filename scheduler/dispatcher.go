@@ -70,6 +70,8 @@ type Dispatcher struct {
 	mu          sync.Mutex
 	blockedTill map[bot.Platform]time.Time
 	running     bool
+	started     chan struct{}
+	startOnce   sync.Once
 }
 
 // NewDispatcher returns a Dispatcher; call Run or Drain.
@@ -110,7 +112,7 @@ func NewDispatcher(store OutboxStore, nudger Nudger, senders map[bot.Platform]bo
 	}
 	return &Dispatcher{
 		store: store, nudger: nudger, senders: senders, limiters: limiters, opts: opts,
-		wake: make(chan struct{}, 1), blockedTill: map[bot.Platform]time.Time{},
+		wake: make(chan struct{}, 1), blockedTill: map[bot.Platform]time.Time{}, started: make(chan struct{}),
 	}
 }
 
@@ -121,6 +123,9 @@ func (d *Dispatcher) Wake() {
 	default:
 	}
 }
+
+// Started is closed once Run has begun.
+func (d *Dispatcher) Started() <-chan struct{} { return d.started }
 
 // Running reports whether Run is active, for readiness checks.
 func (d *Dispatcher) Running() bool {
@@ -134,6 +139,7 @@ func (d *Dispatcher) Running() bool {
 func (d *Dispatcher) Run(ctx context.Context) error {
 	d.setRunning(true)
 	defer d.setRunning(false)
+	d.startOnce.Do(func() { close(d.started) })
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {

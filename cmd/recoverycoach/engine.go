@@ -80,5 +80,10 @@ func (e *engine) start(ctx context.Context, clock bot.Clock, senders map[bot.Pla
 			e.log.Error("dispatcher stopped", "err", err)
 		}
 	})
+	// Readiness reports the dispatcher: let it start before serving.
+	select {
+	case <-e.disp.Started():
+	case <-ctx.Done():
+	}
 	return wg.Wait
 }

@@ -105,9 +105,6 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		return fmt.Errorf("COACH_HTTP_ADDR: cannot listen on %s: %w", cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: met.instrument(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second}
-	logger.Info("serving", "addr", ln.Addr().String(), "platforms", len(platforms))
-	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
-
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	senders := map[bot.Platform]bot.Sender{}
@@ -115,6 +112,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		senders[p.name] = p.sender
 	}
 	waitEngine := eng.start(runCtx, clock, senders)
+	logger.Info("serving", "addr", ln.Addr().String(), "platforms", len(platforms))
+	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 	var wg sync.WaitGroup
 	errs := make(chan error, len(platforms)+1)
 	wg.Go(func() {
@@ -138,13 +137,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	case runErr = <-errs:
 	}
 	logger.Info("shutting down")
+	// Stop accepting and let in-flight requests finish, then stop the
+	// adapters and the scheduler; the dispatcher completes its batch. The
+	// deferred db.Close checkpoints the WAL last.
 	shutdownCtx, cancelShutdown := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancelShutdown()
-	cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
 	}
+	cancel()
 	wg.Wait()
 	waitEngine()
+	logger.Info("stopped")
 	return runErr
 }

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
+)
+
+// startServe runs `recoverycoach serve` in the background and returns its
+// base URL and a stop function that cancels it (as SIGTERM does) and
+// returns run's error.
+func startServe(t *testing.T, vars map[string]string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, env(vars), strings.NewReader(""), outW, io.Discard)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		cancel()
+		t.Fatalf("serve did not start: %v (%v)", err, <-done)
+	}
+	go io.Copy(io.Discard, outR)
+	addr := strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	return "http://" + addr, func() error {
+		cancel()
+		return <-done
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// TestServeDiscordHTTP starts the whole bot in Discord HTTP-interactions
+// mode against a fake Discord API: health, readiness, a signed check-in,
+// a forged request, metrics, and a clean drain on shutdown.
+func TestServeDiscordHTTP(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	}))
+	defer api.Close()
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	dbPath := filepath.Join(t.TempDir(), "coach.db")
+	base, stop := startServe(t, map[string]string{
+		"COACH_DB":           dbPath,
+		"COACH_HTTP_ADDR":    "127.0.0.1:0",
+		"COACH_LOG_LEVEL":    "error",
+		"DISCORD_BOT_TOKEN":  "tok",
+		"DISCORD_PUBLIC_KEY": hex.EncodeToString(priv.Public().(ed25519.PublicKey)),
+		"DISCORD_API_URL":    api.URL,
+	})
+
+	if code, body := get(t, base+"/healthz"); code != 200 {
+		t.Fatalf("/healthz = %d %s", code, body)
+	}
+	if code, body := get(t, base+"/readyz"); code != 200 {
+		t.Fatalf("/readyz = %d %s", code, body)
+	}
+
+	body := []byte(`{"id":"i1","type":2,"application_id":"app1","token":"tok1","guild_id":"g1","channel_id":"c1",
+		"member":{"user":{"id":"u1","username":"sam"},"permissions":"0"},
+		"data":{"id":"cmd1","name":"pain","type":1,"options":[{"name":"score","type":4,"value":6},{"name":"area","type":3,"value":"knee"}]}}`)
+	post := func(sign bool) int {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req, _ := http.NewRequest(http.MethodPost, base+"/discord/interactions", bytes.NewReader(body))
+		req.Header.Set("X-Signature-Timestamp", ts)
+		sig := make([]byte, ed25519.SignatureSize)
+		if sign {
+			sig = ed25519.Sign(priv, append([]byte(ts), body...))
+		}
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(false); code != http.StatusUnauthorized {
+		t.Errorf("forged interaction = %d, want 401", code)
+	}
+	if code := post(true); code != http.StatusOK {
+		t.Fatalf("signed check-in = %d", code)
+	}
+
+	_, metrics := get(t, base+"/metrics")
+	for _, family := range []string{
+		`coach_commands_total{command="pain",outcome="ok"} 1`,
+		`coach_checkins_total{area="knee"} 1`,
+		`coach_outbox_rows{status="pending"}`,
+		`coach_http_request_duration_seconds_count{code="401",route="POST /discord/interactions"} 1`,
+		"go_goroutines", "process_resident_memory_bytes",
+	} {
+		if !strings.Contains(metrics, family) {
+			t.Errorf("/metrics lacks %s", family)
+		}
+	}
+	if strings.Contains(metrics, "u1") {
+		t.Error("/metrics carries a user id")
+	}
+
+	if err := stop(); err != nil {
+		t.Fatalf("serve returned %v after shutdown, want nil", err)
+	}
+	db, err := sqlite.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.CheckIns(context.Background(), bot.MemberKey{Platform: bot.Discord, Workspace: "g1", User: "u1"}, time.Time{})
+	if err != nil || len(got) != 1 || got[0].Score != 6 {
+		t.Fatalf("stored check-ins = %+v, %v", got, err)
+	}
+}
+
+func TestServeFailsFastOnBadAddress(t *testing.T) {
+	_, err := runCLI(t, map[string]string{
+		"COACH_DB": filepath.Join(t.TempDir(), "c.db"), "COACH_HTTP_ADDR": "256.0.0.1:http",
+		"DISCORD_BOT_TOKEN": "tok", "DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32),
+	}, "", "serve")
+	if err == nil || !strings.HasPrefix(err.Error(), "COACH_HTTP_ADDR") {
+		t.Fatalf("err = %v, want it to name COACH_HTTP_ADDR", err)
+	}
+}
+
+func TestUnwritableDatabaseNamesTheVariable(t *testing.T) {
+	_, err := runCLI(t, map[string]string{"COACH_DB": "/proc/nope/coach.db"}, "", "console")
+	if err == nil || !strings.HasPrefix(err.Error(), "COACH_DB") {
+		t.Fatalf("err = %v, want it to name COACH_DB", err)
+	}
+}
