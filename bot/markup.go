@@ -6,10 +6,11 @@ import (
 )
 
 var (
-	mdLink   = regexp.MustCompile(`\[([^\]\n]+)\]\(([^)\s]+)\)`)
-	mdBold   = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
-	mdItalic = regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`)
-	mdCode   = regexp.MustCompile("`([^`\n]+)`")
+	mdLink       = regexp.MustCompile(`\[([^\]\n]+)\]\(([^)\s]+)\)`)
+	mdBold       = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+	mdItalic     = regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`)
+	mdCode       = regexp.MustCompile("`([^`\n]+)`")
+	slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 	// mdMention matches an escaped <@U123> or <#C123> mention.
 	mdMention = regexp.MustCompile(`&lt;([@#][A-Za-z0-9]+)&gt;`)
 )
@@ -25,7 +26,7 @@ func StripMarkdown(s string) string {
 
 // ToSlackMrkdwn converts the Reply Markdown subset to Slack's mrkdwn.
 func ToSlackMrkdwn(s string) string {
-	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	s = slackEscaper.Replace(s)
 	// User and channel mentions are Slack syntax already: keep them live.
 	s = mdMention.ReplaceAllString(s, "<$1>")
 	s = mdLink.ReplaceAllString(s, "<$2|$1>")

@@ -82,6 +82,9 @@ type Store interface {
 	// LoadsSince returns sessions at or after since, oldest first.
 	LoadsSince(ctx context.Context, key MemberKey, since time.Time) ([]SessionLoad, error)
 
+	// LastSentNudge returns the member's most recent delivered nudge.
+	LastSentNudge(ctx context.Context, key MemberKey) (OutboxItem, bool, error)
+
 	// MemberData returns everything stored about the member.
 	MemberData(ctx context.Context, key MemberKey) (MemberData, error)
 	// ForgetMember deletes every row of the member in one transaction.

@@ -49,6 +49,8 @@ type Options struct {
 	// Enqueued, when set, is called after rows are written, for example to
 	// wake the dispatcher.
 	Enqueued func(n int)
+	// Housekeeping, when set, runs after each sweep (pruning old records).
+	Housekeeping func(ctx context.Context) error
 }
 
 // Scheduler owns the cron entries.
@@ -59,6 +61,7 @@ type Scheduler struct {
 	catchup time.Duration
 	sweep   time.Duration
 	notify  func(int)
+	chores  func(context.Context) error
 	cron    *cron.Cron
 	changed chan struct{}
 
@@ -83,6 +86,9 @@ func New(store Store, opts Options) *Scheduler {
 	if opts.Enqueued == nil {
 		opts.Enqueued = func(int) {}
 	}
+	if opts.Housekeeping == nil {
+		opts.Housekeeping = func(context.Context) error { return nil }
+	}
 	logger := cronLogger{opts.Logger}
 	return &Scheduler{
 		store:   store,
@@ -91,6 +97,7 @@ func New(store Store, opts Options) *Scheduler {
 		catchup: opts.CatchupWindow,
 		sweep:   opts.SweepEvery,
 		notify:  opts.Enqueued,
+		chores:  opts.Housekeeping,
 		cron:    cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger))),
 		changed: make(chan struct{}, 1),
 		entries: map[bot.ScheduleGroup]cron.EntryID{},
@@ -118,6 +125,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if _, err := s.cron.AddFunc(sweepSpec, func() {
 		if _, err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("scheduler sweep failed", "err", err)
+		}
+		if err := s.chores(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("scheduler housekeeping failed", "err", err)
 		}
 	}); err != nil {
 		return fmt.Errorf("scheduler: sweep entry: %w", err)

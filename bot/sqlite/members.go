@@ -46,7 +46,7 @@ func (db *DB) Workspace(ctx context.Context, p bot.Platform, id string) (bot.Wor
 }
 
 const memberColumns = `tz, role, onboarded_at, share_with_staff, consent_at, program, paused_until, snoozed_until,
-	quiet_start, quiet_end, nudges_disabled, disabled_reason, skipped_day, created_at`
+	quiet_start, quiet_end, nudges_disabled, disabled_reason, skipped_day, hint_at, created_at`
 
 // EnsureMember implements bot.Store.
 func (db *DB) EnsureMember(ctx context.Context, m bot.Member) (bot.Member, bool, error) {
@@ -90,12 +90,12 @@ func scanMember(row scanner) (bot.Member, error) {
 	var (
 		m                                   bot.Member
 		onboarded, consent, paused, snoozed sql.NullInt64
-		quietStart, quietEnd                sql.NullInt64
+		quietStart, quietEnd, hint          sql.NullInt64
 		created                             int64
 		shareWithStaff, nudgesDisabled      bool
 	)
 	err := row.Scan(&m.TZ, &m.Role, &onboarded, &shareWithStaff, &consent, &m.Program, &paused, &snoozed,
-		&quietStart, &quietEnd, &nudgesDisabled, &m.DisabledReason, &m.SkippedDay, &created)
+		&quietStart, &quietEnd, &nudgesDisabled, &m.DisabledReason, &m.SkippedDay, &hint, &created)
 	if err != nil {
 		return bot.Member{}, err
 	}
@@ -108,6 +108,7 @@ func scanMember(row scanner) (bot.Member, error) {
 		m.Quiet = bot.QuietHours{Set: true, Start: bot.TimeOfDay(quietStart.Int64), End: bot.TimeOfDay(quietEnd.Int64)}
 	}
 	m.NudgesDisabled = nudgesDisabled
+	m.HintAt = fromNullMS(hint)
 	m.CreatedAt = fromMS(created)
 	return m, nil
 }
@@ -121,10 +122,10 @@ func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
 	}
 	res, err := db.exec(ctx, `UPDATE members SET tz = ?, role = ?, onboarded_at = ?, share_with_staff = ?,
 		consent_at = ?, program = ?, paused_until = ?, snoozed_until = ?, quiet_start = ?, quiet_end = ?,
-		nudges_disabled = ?, disabled_reason = ?, skipped_day = ?
+		nudges_disabled = ?, disabled_reason = ?, skipped_day = ?, hint_at = ?
 		WHERE platform = ? AND workspace = ? AND user_id = ?`,
 		m.TZ, m.Role, nullMS(m.OnboardedAt), m.ShareWithStaff, nullMS(m.ConsentAt), m.Program,
-		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay,
+		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay, nullMS(m.HintAt),
 		m.Key.Platform, m.Key.Workspace, m.Key.User)
 	if err != nil {
 		return fmt.Errorf("update member: %w", err)

@@ -158,3 +158,24 @@ func (db *DB) OutboxStats(ctx context.Context) (map[bot.OutboxStatus]int, error)
 	})
 	return out, err
 }
+
+// LastSentNudge implements bot.Store: the member's most recent delivered
+// nudge (found false when none).
+func (db *DB) LastSentNudge(ctx context.Context, key bot.MemberKey) (bot.OutboxItem, bool, error) {
+	it := bot.OutboxItem{Member: key, Status: bot.OutboxSent}
+	var notBefore, created int64
+	var done sql.NullInt64
+	err := db.readRow(ctx, `SELECT o.id, o.kind, o.dedupe_key, o.not_before, o.ref, o.created_at, o.done_at
+		FROM outbox o JOIN members m ON m.id = o.member_id
+		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND o.status = 'sent' AND o.kind <> 'staff_alert'
+		ORDER BY o.done_at DESC, o.id DESC LIMIT 1`, key.Platform, key.Workspace, key.User).
+		Scan(&it.ID, &it.Kind, &it.DedupeKey, &notBefore, &it.Ref, &created, &done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return bot.OutboxItem{}, false, nil
+	}
+	if err != nil {
+		return bot.OutboxItem{}, false, fmt.Errorf("last sent nudge: %w", err)
+	}
+	it.NotBefore, it.CreatedAt, it.DoneAt = fromMS(notBefore), fromMS(created), fromNullMS(done)
+	return it, true, nil
+}

@@ -53,13 +53,22 @@ func (c *stmtCache) prepareWanted(ctx context.Context) {
 
 func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[query]; ok {
+	st, ok := c.stmts[query]
+	c.mu.Unlock()
+	if ok {
 		return st, nil
 	}
+	// Prepare without holding the lock: preparing may wait for the writer's
+	// connection, and the transaction holding it may need the cache.
 	st, err := c.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if existing, ok := c.stmts[query]; ok {
+		st.Close()
+		return existing, nil
 	}
 	c.stmts[query] = st
 	return st, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
 	"github.com/recoverycoach/recoverycoach/bot/sqlite"
@@ -32,6 +33,10 @@ func newEngine(cfg config, db *sqlite.DB, lib bot.Library, logger *slog.Logger, 
 		Logger:        logger,
 		CatchupWindow: cfg.CatchupWindow,
 		Enqueued:      func(int) { e.wake() },
+		// Platform retries arrive within hours; a week of event ids is plenty.
+		Housekeeping: func(ctx context.Context) error {
+			return db.PruneEvents(ctx, clock.Now().Add(-7*24*time.Hour))
+		},
 	})
 	coachCfg := bot.Config{
 		Store:           db,

@@ -1,8 +1,11 @@
 package main
 
-import "github.com/recoverycoach/recoverycoach/bot"
+import (
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/report"
+)
 
-// newRenderer returns the chart and PDF renderer, or nil when none is built in.
+// newRenderer returns the chart and PDF renderer.
 func newRenderer() bot.Renderer {
-	return nil
+	return report.New()
 }

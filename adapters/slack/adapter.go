@@ -1,0 +1,462 @@
+// Package slack is the Slack adapter: slash commands, buttons and events over
+// Socket Mode or signed HTTP, Block Kit replies, and the Sender that delivers
+// nudges to members' DMs.
+//
+// Both transports share one path: a Slack payload becomes a bot.Request, the
+// Coach answers within Slack's three-second window or the answer follows
+// through response_url, and every reply is rendered by Render.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// Handler answers requests; *bot.Coach implements it.
+type Handler interface {
+	Handle(ctx context.Context, req bot.Request) bot.Reply
+}
+
+// Store is the storage the adapter needs: event de-duplication and the DM
+// channel cache. *sqlite.DB implements it.
+type Store interface {
+	// SeenEvent records id and reports whether it had been recorded before.
+	SeenEvent(ctx context.Context, id string, now time.Time) (bool, error)
+	// DMChannel returns the cached DM channel of a member, "" when unknown.
+	DMChannel(ctx context.Context, key bot.MemberKey) (string, error)
+	// SetDMChannel caches (or, with "", forgets) the DM channel of a member.
+	SetDMChannel(ctx context.Context, key bot.MemberKey, channel string) error
+}
+
+// Defaults for Config fields left zero.
+const (
+	DefaultAckDeadline  = 2500 * time.Millisecond
+	DefaultWorkTimeout  = 30 * time.Second
+	DefaultDrainTimeout = 15 * time.Second
+	DefaultUserCache    = 10000
+	DefaultUserTTL      = 12 * time.Hour
+	// DefaultMaxConcurrent bounds the commands handled at once. SQLite has
+	// one writer and a small read pool, so more would only queue inside
+	// database/sql (churning its connections); fewer would let one slow
+	// command hold up the rest.
+	DefaultMaxConcurrent = 4
+	// maxReplaySignatures bounds the replay guard's memory.
+	maxReplaySignatures = 100000
+	// MaxBodyBytes bounds every inbound HTTP body; Slack's payloads are a
+	// few kilobytes.
+	MaxBodyBytes = 64 << 10
+)
+
+// homeRefresh is how long a published App Home is left alone: the view is
+// static, so re-publishing it every time the tab opens would only spend
+// views.publish rate limit.
+const homeRefresh = 24 * time.Hour
+
+// userLookupTimeout bounds the users.info call a user's first command may
+// wait for; the command goes ahead without a zone when Slack is slow.
+const userLookupTimeout = time.Second
+
+// Config configures an Adapter.
+type Config struct {
+	// Client talks to the Slack Web API with the bot token (and, for Socket
+	// Mode, the app-level token). Required.
+	Client *slackgo.Client
+	// Handler answers requests. Required.
+	Handler Handler
+	// Store de-duplicates events and caches DM channels. Required.
+	Store Store
+	// SocketMode receives events over a Socket Mode connection (the client
+	// must carry the app-level token); otherwise Routes serves signed HTTP.
+	SocketMode bool
+	// SigningSecret verifies HTTP requests. Required unless SocketMode.
+	SigningSecret string
+
+	Logger *slog.Logger
+	Clock  bot.Clock
+	// HTTPClient posts to response_url; it defaults to one with a timeout.
+	HTTPClient *http.Client
+	// AckDeadline is how long a slash command may take before Slack gets an
+	// empty acknowledgement and the answer follows through response_url.
+	AckDeadline time.Duration
+	// WorkTimeout bounds the work done for one request.
+	WorkTimeout time.Duration
+	// DrainTimeout bounds how long Run waits for late answers at shutdown.
+	DrainTimeout time.Duration
+	// UserCacheSize and UserTTL bound the users.info cache.
+	UserCacheSize int
+	UserTTL       time.Duration
+	// MaxConcurrent bounds the requests the Handler works on at once; the
+	// rest wait their turn (within the ack deadline, then through
+	// response_url).
+	MaxConcurrent int
+	// TrustResponseURL decides whether a response_url may be posted to. The
+	// default accepts https URLs on slack.com, so a leaked signing secret
+	// cannot turn the bot into a proxy.
+	TrustResponseURL func(*url.URL) bool
+	// OnReconnect, when set, is called each time Socket Mode connects again
+	// after a lost connection (for metrics).
+	OnReconnect func()
+}
+
+// Adapter is the Slack adapter. It implements bot.Sender.
+type Adapter struct {
+	api      *slackgo.Client
+	handler  Handler
+	store    Store
+	socket   bool
+	secret   string
+	log      *slog.Logger
+	clock    bot.Clock
+	http     *http.Client
+	ack      time.Duration
+	work     time.Duration
+	drain    time.Duration
+	trustURL func(*url.URL) bool
+	users    *userCache
+	homes    *userCache // App Homes published recently, by team/user
+	replay   *replayGuard
+	slots    chan struct{} // one per request the Handler may work on
+	// onReconnect counts reconnects; never nil.
+	onReconnect func()
+
+	ready atomic.Bool
+
+	// base is the context of work that outlives a request (late answers,
+	// events); Close cancels it when draining takes too long.
+	base       context.Context
+	cancelBase context.CancelFunc
+	mu         sync.Mutex // guards closed and wg.Add against Close's Wait
+	closed     bool
+	wg         sync.WaitGroup
+}
+
+var _ bot.Sender = (*Adapter)(nil)
+
+// New returns an adapter. It makes no network calls; Run checks the token.
+func New(cfg Config) (*Adapter, error) {
+	switch {
+	case cfg.Client == nil:
+		return nil, errors.New("slack: Config.Client is required")
+	case cfg.Handler == nil:
+		return nil, errors.New("slack: Config.Handler is required")
+	case cfg.Store == nil:
+		return nil, errors.New("slack: Config.Store is required")
+	case !cfg.SocketMode && cfg.SigningSecret == "":
+		return nil, errors.New("slack: a signing secret is required in HTTP mode")
+	}
+	a := &Adapter{
+		api:      cfg.Client,
+		handler:  cfg.Handler,
+		store:    cfg.Store,
+		socket:   cfg.SocketMode,
+		secret:   cfg.SigningSecret,
+		log:      cfg.Logger,
+		clock:    cfg.Clock,
+		http:     cfg.HTTPClient,
+		ack:      orDefault(cfg.AckDeadline, DefaultAckDeadline),
+		work:     orDefault(cfg.WorkTimeout, DefaultWorkTimeout),
+		drain:    orDefault(cfg.DrainTimeout, DefaultDrainTimeout),
+		trustURL: cfg.TrustResponseURL,
+		users:    newUserCache(orDefault(cfg.UserCacheSize, DefaultUserCache), orDefault(cfg.UserTTL, DefaultUserTTL)),
+		homes:    newUserCache(orDefault(cfg.UserCacheSize, DefaultUserCache), homeRefresh),
+		replay:   newReplayGuard(maxReplaySignatures),
+		slots:    make(chan struct{}, orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent)),
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.clock == nil {
+		a.clock = bot.SystemClock{}
+	}
+	if a.http == nil {
+		a.http = &http.Client{Timeout: 10 * time.Second}
+	}
+	if a.trustURL == nil {
+		a.trustURL = slackURL
+	}
+	a.onReconnect = cfg.OnReconnect
+	if a.onReconnect == nil {
+		a.onReconnect = func() {}
+	}
+	a.base, a.cancelBase = context.WithCancel(context.Background())
+	return a, nil
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// slackURL accepts https URLs on slack.com and its subdomains, where Slack's
+// response_urls live.
+func slackURL(u *url.URL) bool {
+	host := strings.ToLower(u.Hostname())
+	return u.Scheme == "https" && (host == "slack.com" || strings.HasSuffix(host, ".slack.com"))
+}
+
+// Ready reports whether Slack has accepted the token (HTTP mode) or the
+// Socket Mode connection is up.
+func (a *Adapter) Ready() bool { return a.ready.Load() }
+
+// Routes returns the HTTP handlers to mount, by mux pattern. Socket Mode
+// needs none.
+func (a *Adapter) Routes() map[string]http.Handler {
+	if a.socket {
+		return nil
+	}
+	return map[string]http.Handler{
+		"POST /slack/commands":     http.HandlerFunc(a.serveCommand),
+		"POST /slack/interactions": http.HandlerFunc(a.serveInteraction),
+		"POST /slack/events":       http.HandlerFunc(a.serveEvent),
+	}
+}
+
+// Run checks the bot token, then keeps the Socket Mode connection (or, in
+// HTTP mode, simply waits) until ctx ends. Before returning it waits for
+// answers still being worked on, for at most the drain timeout. It returns
+// an error only when Slack refuses the tokens.
+func (a *Adapter) Run(ctx context.Context) error {
+	defer func() {
+		drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.drain)
+		defer cancel()
+		if err := a.Close(drainCtx); err != nil {
+			a.log.Warn("slack: gave up waiting for late answers", "err", err)
+		}
+	}()
+	if err := a.checkAuth(ctx); err != nil {
+		return err
+	}
+	if a.socket {
+		return a.runSocket(ctx)
+	}
+	a.ready.Store(true)
+	a.log.Info("slack ready", "mode", "http")
+	<-ctx.Done()
+	return nil
+}
+
+// fatalAuthErrors are Slack's answers that no retry can fix.
+var fatalAuthErrors = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true,
+	"token_revoked": true, "token_expired": true, "not_allowed_token_type": true,
+}
+
+func isFatalAuth(err error) bool {
+	var se slackgo.SlackErrorResponse
+	if errors.As(err, &se) {
+		return fatalAuthErrors[se.Err]
+	}
+	return fatalAuthErrors[err.Error()]
+}
+
+// checkAuth calls auth.test until it succeeds, so that serve can start while
+// Slack is briefly unreachable but a wrong token fails the deploy.
+func (a *Adapter) checkAuth(ctx context.Context) error {
+	b := newBackoff()
+	for {
+		_, err := a.api.AuthTestContext(ctx)
+		if err == nil {
+			return nil
+		}
+		if isFatalAuth(err) {
+			return fmt.Errorf("SLACK_BOT_TOKEN: Slack refused the token: %w", err)
+		}
+		wait := b.next()
+		var rl *slackgo.RateLimitedError
+		if errors.As(err, &rl) {
+			wait = max(wait, rl.RetryAfter)
+		}
+		a.log.Warn("slack: auth.test failed; retrying", "err", err, "in", wait)
+		if !sleep(ctx, wait) {
+			return nil
+		}
+	}
+}
+
+// Close stops accepting new background work and waits until the work in
+// flight (late answers, events) is done or ctx ends; then it cancels what
+// is left. It is safe to call more than once.
+func (a *Adapter) Close(ctx context.Context) error {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		a.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		a.cancelBase()
+		return nil
+	case <-ctx.Done():
+		a.cancelBase()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// spawn runs fn in a goroutine the adapter owns: Close waits for it, and its
+// context is independent of the request that started it. It reports false,
+// without running fn, once the adapter is closing.
+func (a *Adapter) spawn(fn func(ctx context.Context)) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithTimeout(a.base, a.work)
+		defer cancel()
+		fn(ctx)
+	}()
+	return true
+}
+
+// shuttingDown is the answer to requests that arrive after Close.
+var shuttingDown = bot.Reply{Text: "I'm restarting right now. Please try again in a minute."}
+
+// command runs a slash command within Slack's acknowledgement window. When
+// the answer is ready before the ack deadline it is returned (inline is
+// true) for the caller to send as the acknowledgement; otherwise the caller
+// acknowledges with nothing and the answer is posted to responseURL when
+// ready.
+func (a *Adapter) command(req bot.Request, responseURL string) (msg *slackgo.WebhookMessage, inline bool) {
+	result := make(chan *slackgo.WebhookMessage)
+	gaveUp := make(chan struct{})
+	started := a.spawn(func(ctx context.Context) {
+		m := a.answer(ctx, req)
+		select {
+		case result <- m:
+		case <-gaveUp:
+			a.respond(ctx, responseURL, req, m)
+		}
+	})
+	if !started {
+		return Render(shuttingDown), true
+	}
+	timer := time.NewTimer(a.ack)
+	defer timer.Stop()
+	select {
+	case m := <-result:
+		return m, true
+	case <-timer.C:
+		close(gaveUp)
+		return nil, false
+	}
+}
+
+// answer runs req through the Handler and renders the reply, uploading
+// files too large to show inline.
+func (a *Adapter) answer(ctx context.Context, req bot.Request) *slackgo.WebhookMessage {
+	req = a.withUserInfo(ctx, req)
+	select {
+	case a.slots <- struct{}{}:
+	case <-ctx.Done():
+		return Render(busy)
+	}
+	reply := a.handler.Handle(ctx, req)
+	<-a.slots
+	reply = a.uploadLargeFiles(ctx, req.Member(), reply)
+	return Render(reply)
+}
+
+// busy is the answer when a request waited its whole work timeout for a turn.
+var busy = bot.Reply{Text: "Sorry, I'm very busy right now and nothing was saved. Please try again in a minute."}
+
+// respond delivers a late answer: through response_url when there is one,
+// otherwise to the user's DM.
+func (a *Adapter) respond(ctx context.Context, responseURL string, req bot.Request, m *slackgo.WebhookMessage) {
+	if responseURL == "" {
+		if err := a.postToDM(ctx, req.Member(), m); err != nil {
+			a.log.WarnContext(ctx, "slack: could not deliver answer by DM", "team", req.Workspace, "err", err)
+		}
+		return
+	}
+	u, err := url.Parse(responseURL)
+	if err != nil || !a.trustURL(u) {
+		a.log.WarnContext(ctx, "slack: refusing untrusted response_url", "team", req.Workspace)
+		return
+	}
+	if err := slackgo.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, m); err != nil {
+		a.log.WarnContext(ctx, "slack: response_url post failed", "team", req.Workspace, "err", err)
+	}
+}
+
+// withUserInfo adds the user's Slack zone and admin flag to req. The answer
+// is cached, so only a user's first command in a while waits for
+// users.info, and for at most a second.
+func (a *Adapter) withUserInfo(ctx context.Context, req bot.Request) bot.Request {
+	key := req.Workspace + "/" + req.User
+	now := a.clock.Now()
+	info, ok := a.users.get(key, now)
+	if !ok {
+		lookupCtx, cancel := context.WithTimeout(ctx, userLookupTimeout)
+		u, err := a.api.GetUserInfoContext(lookupCtx, req.User)
+		cancel()
+		if err != nil {
+			// Remember the miss briefly so a struggling Slack is not asked
+			// again on every command.
+			a.log.DebugContext(ctx, "slack: users.info failed", "team", req.Workspace, "err", err)
+			a.users.put(key, userInfo{}, now, time.Minute)
+		} else {
+			info = userInfo{TZ: u.TZ, IsAdmin: u.IsAdmin || u.IsOwner}
+			a.users.put(key, info, now, 0)
+		}
+	}
+	if req.TZ == "" {
+		req.TZ = info.TZ
+	}
+	req.IsAdmin = req.IsAdmin || info.IsAdmin
+	return req
+}
+
+// backoff is exponential with a cap, for reconnects and retries.
+type backoff struct{ cur time.Duration }
+
+const (
+	minBackoff = time.Second
+	maxBackoff = 2 * time.Minute
+)
+
+func newBackoff() *backoff { return &backoff{} }
+
+func (b *backoff) next() time.Duration {
+	if b.cur == 0 {
+		b.cur = minBackoff
+	} else {
+		b.cur = min(2*b.cur, maxBackoff)
+	}
+	return b.cur
+}
+
+func (b *backoff) reset() { b.cur = 0 }
+
+// sleep waits for d or until ctx ends, reporting whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

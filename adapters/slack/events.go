@@ -1,0 +1,116 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// seenEvent records an event callback's id and reports whether it was
+// processed before (Slack retries deliver the same event_id).
+func (a *Adapter) seenEvent(ctx context.Context, ev slackevents.EventsAPIEvent) (bool, error) {
+	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok || cb.EventID == "" {
+		return false, nil
+	}
+	seen, err := a.store.SeenEvent(ctx, "slack:event:"+cb.EventID, a.clock.Now())
+	if err != nil {
+		return false, fmt.Errorf("slack: seen event: %w", err)
+	}
+	return seen, nil
+}
+
+// handleEvent acts on one Events API callback: the App Home, DMs to the bot
+// and mentions.
+func (a *Adapter) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
+	team := workspaceID(ev.TeamID, ev.EnterpriseID)
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		if e.Tab != "home" || e.User == "" {
+			return
+		}
+		key, now := team+"/"+e.User, a.clock.Now()
+		if _, fresh := a.homes.get(key, now); fresh && e.View != nil {
+			return
+		}
+		a.homes.put(key, userInfo{}, now, 0)
+		_, err := a.api.PublishViewContext(ctx, slackgo.PublishViewContextRequest{UserID: e.User, View: HomeView()})
+		if err != nil {
+			a.homes.put(key, userInfo{}, now, -time.Nanosecond) // try again next time
+			a.log.WarnContext(ctx, "slack: views.publish failed", "team", team, "err", err)
+		}
+	case *slackevents.MessageEvent:
+		// Only people's own new messages in the bot's DM: edits, bot
+		// messages (including ours) and channel chatter are not commands.
+		if e.ChannelType != slackevents.ChannelTypeIM || e.BotID != "" || e.SubType != "" || e.User == "" || team == "" {
+			return
+		}
+		req := bot.Request{Platform: bot.Slack, Workspace: team, Channel: e.Channel, User: e.User, IsDM: true, Text: unescape(e.Text)}
+		if err := a.post(ctx, e.Channel, a.answer(ctx, req)); err != nil {
+			a.log.WarnContext(ctx, "slack: dm reply failed", "team", team, "err", err)
+		}
+	case *slackevents.AppMentionEvent:
+		if e.BotID != "" || e.User == "" || team == "" {
+			return
+		}
+		req := bot.Request{Platform: bot.Slack, Workspace: team, Channel: e.Channel, User: e.User, IsDM: isDM(e.Channel, ""), Text: withoutMention(unescape(e.Text))}
+		m := a.answer(ctx, req)
+		var err error
+		if m.ResponseType == slackgo.ResponseTypeInChannel {
+			err = a.post(ctx, e.Channel, m)
+		} else {
+			// A mention happens in front of others; the answer is only
+			// for the person who asked.
+			_, err = a.api.PostEphemeralContext(ctx, e.Channel, e.User, msgOptions(m)...)
+		}
+		if err != nil {
+			a.log.WarnContext(ctx, "slack: mention reply failed", "team", team, "err", err)
+		}
+	}
+}
+
+// withoutMention drops the leading @-mention of the bot from a message.
+func withoutMention(text string) string {
+	text = strings.TrimSpace(text)
+	if strings.HasPrefix(text, "<@") {
+		if end := strings.IndexByte(text, '>'); end > 0 {
+			text = strings.TrimSpace(text[end+1:])
+		}
+	}
+	return text
+}
+
+// click runs a button's command for the person who clicked and answers
+// privately through response_url.
+func (a *Adapter) click(c Click) {
+	ok := a.spawn(func(ctx context.Context) {
+		m := a.answer(ctx, c.Request)
+		m.ResponseType = slackgo.ResponseTypeEphemeral
+		a.respond(ctx, c.ResponseURL, c.Request, m)
+	})
+	if !ok {
+		a.log.Warn("slack: dropping button click during shutdown", "team", c.Request.Workspace)
+	}
+}
+
+// HomeView is the App Home tab: what the bot does and how to start, built
+// from the command registry.
+func HomeView() slackgo.HomeTabViewRequest {
+	reg := bot.Commands()
+	var b strings.Builder
+	b.WriteString("I help you keep up your home rehab between physical-therapy visits: exercise reminders, pain check-ins, kinesiology-tape tracking and short guidance. Your check-ins stay private unless you choose to share them with your team's staff.\n\n")
+	for _, path := range [][]string{{"coach", "start"}, {"pain"}, {"coach", "remind", "set"}, {"coach", "history"}, {"coach", "help"}} {
+		if cmd := reg.Find(path...); cmd != nil {
+			fmt.Fprintf(&b, "- `%s`: %s\n", cmd.Usage(), cmd.Summary)
+		}
+	}
+	b.WriteString("\nYou can also message me here, for example `pain 3 knee`.")
+	msg := Render(bot.Reply{Title: "Recovery Coach", Text: b.String(), Footer: bot.NotMedicalAdvice})
+	return slackgo.HomeTabViewRequest{Type: slackgo.VTHomeTab, Blocks: *msg.Blocks}
+}

@@ -1,0 +1,173 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// unreachableErrors are Slack errors after which no retry can deliver a DM:
+// the member closed their DMs, left, or was deactivated.
+var unreachableErrors = map[string]bool{
+	"channel_not_found": true,
+	"cannot_dm_bot":     true,
+	"user_not_found":    true,
+	"account_inactive":  true,
+	"is_archived":       true,
+	"user_disabled":     true,
+}
+
+// Send implements bot.Sender: it delivers msg to the member's DM. The DM
+// channel id is cached in the store, so a nudge usually costs one API call.
+// Errors wrap bot.ErrUnreachable when the member cannot be reached, are a
+// *bot.RateLimitedError on HTTP 429, and are transient otherwise.
+func (a *Adapter) Send(ctx context.Context, to bot.MemberKey, msg bot.Reply) error {
+	if to.Platform != bot.Slack || !to.Valid() {
+		return fmt.Errorf("slack: cannot send to %s: %w", to, bot.ErrUnreachable)
+	}
+	msg = a.uploadLargeFiles(ctx, to, msg)
+	return a.postToDM(ctx, to, Render(msg))
+}
+
+// SendChannel implements bot.ChannelSender: a staff alert is posted to a
+// channel of the workspace. A channel the bot is not in (or that is gone)
+// wraps bot.ErrUnreachable so the alert fails instead of retrying forever.
+func (a *Adapter) SendChannel(ctx context.Context, _ bot.Platform, _, channel string, msg bot.Reply) error {
+	err := a.post(ctx, channel, Render(msg))
+	switch slackError(err) {
+	case "not_in_channel", "channel_not_found", "is_archived":
+		return fmt.Errorf("slack chat.postMessage to %s: %w: %w", channel, bot.ErrUnreachable, err)
+	}
+	return sendError("chat.postMessage", err)
+}
+
+// postToDM posts m to the member's DM, opening (and caching) the channel
+// when needed. A cached channel that Slack no longer knows is dropped and
+// reopened once.
+func (a *Adapter) postToDM(ctx context.Context, to bot.MemberKey, m *slackgo.WebhookMessage) error {
+	channel, cached, err := a.dmChannel(ctx, to)
+	if err != nil {
+		return err
+	}
+	err = a.post(ctx, channel, m)
+	if cached && slackError(err) == "channel_not_found" {
+		if err := a.store.SetDMChannel(ctx, to, ""); err != nil {
+			return fmt.Errorf("slack: forget dm channel: %w", err)
+		}
+		if channel, _, err = a.dmChannel(ctx, to); err != nil {
+			return err
+		}
+		err = a.post(ctx, channel, m)
+	}
+	return sendError("chat.postMessage", err)
+}
+
+// dmChannel returns the member's DM channel, from the cache when possible.
+func (a *Adapter) dmChannel(ctx context.Context, to bot.MemberKey) (channel string, cached bool, err error) {
+	channel, err = a.store.DMChannel(ctx, to)
+	if err != nil {
+		return "", false, fmt.Errorf("slack: dm channel: %w", err)
+	}
+	if channel != "" {
+		return channel, true, nil
+	}
+	ch, _, _, err := a.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{to.User}, ReturnIM: true})
+	if err != nil {
+		return "", false, sendError("conversations.open", err)
+	}
+	if ch == nil || ch.ID == "" {
+		return "", false, errors.New("slack: conversations.open returned no channel")
+	}
+	if err := a.store.SetDMChannel(ctx, to, ch.ID); err != nil {
+		// The message can still go out; the next one opens the DM again.
+		a.log.WarnContext(ctx, "slack: could not cache dm channel", "err", err)
+	}
+	return ch.ID, false, nil
+}
+
+func (a *Adapter) post(ctx context.Context, channel string, m *slackgo.WebhookMessage) error {
+	_, _, err := a.api.PostMessageContext(ctx, channel, msgOptions(m)...)
+	return err
+}
+
+// msgOptions turns a rendered message into chat.postMessage options. The
+// text is already escaped by Render.
+func msgOptions(m *slackgo.WebhookMessage) []slackgo.MsgOption {
+	opts := []slackgo.MsgOption{slackgo.MsgOptionText(m.Text, false)}
+	if m.Blocks != nil {
+		opts = append(opts, slackgo.MsgOptionBlocks(m.Blocks.BlockSet...))
+	}
+	return opts
+}
+
+// slackError returns Slack's error code in err's chain, or "".
+func slackError(err error) string {
+	var se slackgo.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return ""
+}
+
+// sendError classifies a Web API error for the dispatcher.
+func sendError(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var rl *slackgo.RateLimitedError
+	if errors.As(err, &rl) {
+		return &bot.RateLimitedError{RetryAfter: rl.RetryAfter, Err: fmt.Errorf("slack %s: %w", method, err)}
+	}
+	if code := slackError(err); unreachableErrors[code] {
+		return fmt.Errorf("slack %s: %w: %w", method, bot.ErrUnreachable, err)
+	}
+	return fmt.Errorf("slack %s: %w", method, err)
+}
+
+// uploadLargeFiles uploads the reply's files that are too large (or not
+// text) to show inline to the member's DM, and replaces them with a note.
+// Small files stay for Render to show in a code block.
+func (a *Adapter) uploadLargeFiles(ctx context.Context, to bot.MemberKey, r bot.Reply) bot.Reply {
+	var keep []bot.File
+	var notes []string
+	for _, f := range r.Files {
+		if InlineFile(f) {
+			keep = append(keep, f)
+			continue
+		}
+		if err := a.upload(ctx, to, f); err != nil {
+			a.log.WarnContext(ctx, "slack: file upload failed", "team", to.Workspace, "err", err)
+			notes = append(notes, fmt.Sprintf("I could not attach `%s` this time. Please try again in a minute.", f.Name))
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("I sent `%s` to our direct messages.", f.Name))
+	}
+	if len(notes) == 0 {
+		return r
+	}
+	r.Files = keep
+	r.Text = strings.TrimSpace(r.Text + "\n\n" + strings.Join(notes, "\n"))
+	return r
+}
+
+// upload sends a file with the files upload v2 flow (getUploadURLExternal,
+// upload, completeUploadExternal).
+func (a *Adapter) upload(ctx context.Context, to bot.MemberKey, f bot.File) error {
+	channel, _, err := a.dmChannel(ctx, to)
+	if err != nil {
+		return err
+	}
+	_, err = a.api.UploadFileContext(ctx, slackgo.UploadFileParameters{
+		Filename: f.Name,
+		Title:    f.Name,
+		FileSize: len(f.Data),
+		Content:  string(f.Data),
+		Channel:  channel,
+	})
+	return sendError("files.upload", err)
+}
