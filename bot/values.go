@@ -182,10 +182,16 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	if n, ok := strings.CutSuffix(s, "d"); ok && digits(n) && len(n) <= 3 {
 		days, _ := strconv.Atoi(n)
+		if days == 0 {
+			return 0, bad
+		}
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
 	if n, ok := strings.CutSuffix(s, "w"); ok && digits(n) && len(n) <= 2 {
 		weeks, _ := strconv.Atoi(n)
+		if weeks == 0 {
+			return 0, bad
+		}
 		return time.Duration(weeks) * 7 * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
