@@ -234,10 +234,10 @@ func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
 			{Name: "Streak", Value: streakWords(CheckInStreak(checkIns, call.Now, loc))},
 		},
 	}
-	if areas := byArea(checkIns); len(areas) > 1 {
+	if areas := ByArea(checkIns); len(areas) > 1 {
 		var b strings.Builder
 		for _, a := range areas {
-			fmt.Fprintf(&b, "\n- %s: `%s` last %d", a.name, Sparkline(a.checkIns, 15), a.checkIns[len(a.checkIns)-1].Score)
+			fmt.Fprintf(&b, "\n- %s: `%s` last %d", a.Area, Sparkline(a.CheckIns, 15), a.CheckIns[len(a.CheckIns)-1].Score)
 		}
 		reply.Text += "\nBy area:" + b.String()
 	}
@@ -268,30 +268,6 @@ func streakWords(n int) string {
 		return "1 day"
 	}
 	return fmt.Sprintf("%d days in a row", n)
-}
-
-type areaCheckIns struct {
-	name     string
-	checkIns []CheckIn
-}
-
-func byArea(checkIns []CheckIn) []areaCheckIns {
-	var out []areaCheckIns
-	index := map[string]int{}
-	for _, ci := range checkIns {
-		name := ci.Area
-		if name == "" {
-			name = "unspecified"
-		}
-		i, ok := index[name]
-		if !ok {
-			i = len(out)
-			index[name] = i
-			out = append(out, areaCheckIns{name: name})
-		}
-		out[i].checkIns = append(out[i].checkIns, ci)
-	}
-	return out
 }
 
 func (c *Coach) export(ctx context.Context, call *Call) (Reply, error) {

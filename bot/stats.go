@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -137,4 +139,44 @@ func Streak(days map[string]bool, now time.Time, loc *time.Location) int {
 		day = day.AddDate(0, 0, -1)
 	}
 	return n
+}
+
+// AreaSeries is one body area's check-ins, oldest first.
+type AreaSeries struct {
+	// Area is the area's name, or "unspecified" for check-ins without one.
+	Area     string
+	CheckIns []CheckIn
+}
+
+// ByArea groups check-ins per body area: areas in alphabetical order with
+// "unspecified" last, each area's check-ins oldest first.
+func ByArea(checkIns []CheckIn) []AreaSeries {
+	index := map[string]int{}
+	var out []AreaSeries
+	for _, ci := range checkIns {
+		name := ci.Area
+		if name == "" {
+			name = "unspecified"
+		}
+		i, ok := index[name]
+		if !ok {
+			i = len(out)
+			index[name] = i
+			out = append(out, AreaSeries{Area: name})
+		}
+		out[i].CheckIns = append(out[i].CheckIns, ci)
+	}
+	slices.SortFunc(out, func(a, b AreaSeries) int {
+		if (a.Area == "unspecified") != (b.Area == "unspecified") {
+			if a.Area == "unspecified" {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a.Area, b.Area)
+	})
+	for _, a := range out {
+		slices.SortStableFunc(a.CheckIns, func(x, y CheckIn) int { return x.At.Compare(y.At) })
+	}
+	return out
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/recoverycoach/recoverycoach/bot/bottest"
 )
 
-// benchClients is the number of concurrent clients, as in docs/bench-discord.md.
+// benchClients is the number of concurrent clients, as in BENCHMARKS.md.
 const benchClients = 64
 
 // benchPool is how many signed requests are prepared before timing starts.

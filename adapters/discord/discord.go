@@ -79,6 +79,25 @@ type Config struct {
 	// OnReconnect, when set, is called each time the gateway connects again
 	// after its first connection (for metrics).
 	OnReconnect func()
+	// MaxConcurrent bounds the requests the Handler works on at once
+	// (default 4); the rest wait their turn. More only queue inside the
+	// database and raise every request's latency.
+	MaxConcurrent int
+}
+
+// DefaultMaxConcurrent bounds the requests handled at once.
+const DefaultMaxConcurrent = 4
+
+// handle runs req through the Handler once a slot is free; a request that
+// waits past its context gets a short "busy" answer.
+func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
+	select {
+	case a.slots <- struct{}{}:
+	case <-ctx.Done():
+		return bot.Reply{Text: "Sorry, I'm busy right now; please try again in a moment."}
+	}
+	defer func() { <-a.slots }()
+	return a.handler.Handle(ctx, req)
 }
 
 // Adapter is the Discord adapter. Its methods are safe for concurrent use.
@@ -103,6 +122,7 @@ type Adapter struct {
 	work    sync.WaitGroup
 
 	connected atomic.Bool
+	slots     chan struct{} // one per request the Handler may work on
 	// connects counts gateway connections, so reconnects can be told apart.
 	connects atomic.Int64
 }
@@ -125,6 +145,10 @@ func New(cfg Config) (*Adapter, error) {
 		ackDeadline: cfg.AckDeadline,
 		workTimeout: cfg.WorkTimeout,
 		drain:       cfg.DrainTimeout,
+		slots:       make(chan struct{}, max(cfg.MaxConcurrent, 0)),
+	}
+	if cap(a.slots) == 0 {
+		a.slots = make(chan struct{}, DefaultMaxConcurrent)
 	}
 	if cfg.PublicKey != "" {
 		key, err := hex.DecodeString(cfg.PublicKey)

@@ -54,7 +54,7 @@ func (a *Adapter) onDirectMessage(m *discordgo.Message) {
 			IsDM:      true,
 			Text:      m.Content,
 		}
-		reply := a.handler.Handle(ctx, req)
+		reply := a.handle(ctx, req)
 		// The member exists now; remember their DM so nudges skip a call.
 		if err := a.store.SetDMChannel(ctx, req.Member(), m.ChannelID); err != nil {
 			a.log.WarnContext(ctx, "discord: caching DM channel failed", "err", err)

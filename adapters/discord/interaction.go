@@ -155,7 +155,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, ack ackF
 	started := a.goTracked(func() {
 		ctx, cancel := context.WithTimeout(a.base, a.workTimeout)
 		defer cancel()
-		reply := a.handler.Handle(ctx, req)
+		reply := a.handle(ctx, req)
 		select {
 		case result <- reply:
 			return
@@ -170,7 +170,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, ack ackF
 		// Shutting down: no new late work, so answer inline.
 		ctx, cancel := context.WithTimeout(ctx, a.ackDeadline)
 		defer cancel()
-		a.respond(ctx, i, a.handler.Handle(ctx, req), update, ack)
+		a.respond(ctx, i, a.handle(ctx, req), update, ack)
 		return
 	}
 	timer := time.NewTimer(a.ackDeadline)

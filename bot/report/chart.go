@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"image/color"
 	"image/png"
@@ -258,9 +257,9 @@ func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error)
 
 	// One line with points per body area.
 	pointR := glyphRadius(l, span)
-	for i, a := range byArea(in.CheckIns) {
+	for i, a := range bot.ByArea(in.CheckIns) {
 		var xys plotter.XYs
-		for _, ci := range a.checkIns {
+		for _, ci := range a.CheckIns {
 			v := x(ci.At)
 			if v < 0 || v > span {
 				continue
@@ -284,7 +283,7 @@ func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error)
 		points.Shape = s.shape
 		points.Radius = pointR
 		p.Add(line, points)
-		legend = append(legend, legendEntry{clip(a.name, 40), []plot.Thumbnailer{line, points}})
+		legend = append(legend, legendEntry{clip(a.Area, 40), []plot.Thumbnailer{line, points}})
 	}
 
 	if len(flagXs) > 0 {
@@ -375,44 +374,6 @@ func doneRings(days []string, zone *time.Location, x func(time.Time) float64, cl
 
 func rect(x0, x1, y0, y1 float64) plotter.XYs {
 	return plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
-}
-
-type areaSeries struct {
-	name     string
-	checkIns []bot.CheckIn
-}
-
-// byArea groups check-ins per body area, areas in alphabetical order and
-// "unspecified" last, each area's check-ins oldest first.
-func byArea(checkIns []bot.CheckIn) []areaSeries {
-	index := map[string]int{}
-	var out []areaSeries
-	for _, ci := range checkIns {
-		name := ci.Area
-		if name == "" {
-			name = "unspecified"
-		}
-		i, ok := index[name]
-		if !ok {
-			i = len(out)
-			index[name] = i
-			out = append(out, areaSeries{name: name})
-		}
-		out[i].checkIns = append(out[i].checkIns, ci)
-	}
-	slices.SortFunc(out, func(a, b areaSeries) int {
-		if (a.name == "unspecified") != (b.name == "unspecified") {
-			if a.name == "unspecified" {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Compare(a.name, b.name)
-	})
-	for _, a := range out {
-		slices.SortStableFunc(a.checkIns, func(x, y bot.CheckIn) int { return x.At.Compare(y.At) })
-	}
-	return out
 }
 
 // dayTicks labels local days (or months, for long windows) with at most

@@ -151,14 +151,24 @@ func (db *DB) SetSubscriptionsTZ(ctx context.Context, key bot.MemberKey, tz stri
 // AddCompletion implements bot.Store; it reports false when that day (and
 // exercise) was already logged.
 func (db *DB) AddCompletion(ctx context.Context, c bot.Completion) (bool, error) {
+	added, err := db.insertOnce(ctx, c.Member, `INSERT INTO completions (member_id, day, exercise, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, c.Day, c.Exercise, toMS(c.At))
+	if err != nil {
+		return false, fmt.Errorf("add completion: %w", err)
+	}
+	return added, nil
+}
+
+// insertOnce runs an INSERT ... ON CONFLICT DO NOTHING whose first
+// argument is the member's row id, and reports whether a row was added.
+func (db *DB) insertOnce(ctx context.Context, key bot.MemberKey, query string, args ...any) (bool, error) {
 	var added bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := db.memberID(ctx, tx, c.Member)
+		mid, err := db.memberID(ctx, tx, key)
 		if err != nil {
 			return err
 		}
-		res, err := db.txExec(ctx, tx, `INSERT INTO completions (member_id, day, exercise, at) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`, mid, c.Day, c.Exercise, toMS(c.At))
+		res, err := db.txExec(ctx, tx, query, append([]any{mid}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -166,10 +176,7 @@ func (db *DB) AddCompletion(ctx context.Context, c bot.Completion) (bool, error)
 		added = n == 1
 		return nil
 	})
-	if err != nil {
-		return false, fmt.Errorf("add completion: %w", err)
-	}
-	return added, nil
+	return added, err
 }
 
 // Completions implements bot.Store: the member's completions on or after

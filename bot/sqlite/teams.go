@@ -144,21 +144,8 @@ func (db *DB) Audit(ctx context.Context, p bot.Platform, workspace string, limit
 // Enqueue implements bot.Store: one outbox row with its own dedupe key;
 // false when that key exists already.
 func (db *DB) Enqueue(ctx context.Context, it bot.OutboxItem) (bool, error) {
-	var added bool
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := db.memberID(ctx, tx, it.Member)
-		if err != nil {
-			return err
-		}
-		res, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (dedupe_key) DO NOTHING`, mid, it.Kind, it.DedupeKey, toMS(it.NotBefore), it.Ref, toMS(it.CreatedAt))
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		added = n == 1
-		return nil
-	})
+	added, err := db.insertOnce(ctx, it.Member, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dedupe_key) DO NOTHING`, it.Kind, it.DedupeKey, toMS(it.NotBefore), it.Ref, toMS(it.CreatedAt))
 	if err != nil {
 		return false, fmt.Errorf("enqueue: %w", err)
 	}

@@ -24,6 +24,21 @@ type engine struct {
 	metrics *metrics
 }
 
+// openEngine opens the store and content and builds the engine on them;
+// the caller closes the returned store.
+func openEngine(ctx context.Context, cfg config, logger *slog.Logger, clock bot.Clock, m *metrics) (*sqlite.DB, *engine, error) {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	lib, err := loadLibrary(cfg)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, newEngine(cfg, db, lib, logger, clock, m), nil
+}
+
 // newEngine builds the Coach and its scheduler. Senders are attached with
 // start, once the adapters exist (they need the Coach first).
 func newEngine(cfg config, db *sqlite.DB, lib bot.Library, logger *slog.Logger, clock bot.Clock, m *metrics) *engine {

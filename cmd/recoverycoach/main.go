@@ -158,17 +158,12 @@ func openStore(ctx context.Context, cfg config) (*sqlite.DB, error) {
 }
 
 func runConsole(ctx context.Context, cfg config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	db, err := openStore(ctx, cfg)
+	clock := bot.SystemClock{}
+	db, eng, err := openEngine(ctx, cfg, logger, clock, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	lib, err := loadLibrary(cfg)
-	if err != nil {
-		return err
-	}
-	clock := bot.SystemClock{}
-	eng := newEngine(cfg, db, lib, logger, clock, nil)
 	con := console.New(eng.coach, stdin, stdout, console.Options{
 		Prompt:   isTerminal(stdin),
 		FilesDir: filepath.Dir(cfg.DB),

@@ -32,7 +32,15 @@ type outboxCounter interface {
 	OutboxStats(ctx context.Context) (map[bot.OutboxStatus]int, error)
 }
 
-func newMetrics(outbox outboxCounter) *metrics {
+// watchOutbox reports the outbox's rows by status at each scrape.
+func (m *metrics) watchOutbox(outbox outboxCounter) {
+	m.registry.MustRegister(outboxCollector{
+		desc:   prometheus.NewDesc("coach_outbox_rows", "Outbox rows by status.", []string{"status"}, nil),
+		outbox: outbox,
+	})
+}
+
+func newMetrics() *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -62,10 +70,8 @@ func newMetrics(outbox outboxCounter) *metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "code"}),
 	}
-	depth := prometheus.NewDesc("coach_outbox_rows", "Outbox rows by status.", []string{"status"}, nil)
 	m.registry.MustRegister(m.commands, m.checkIns, m.redFlags, m.nudges, m.sendLatency, m.rateLimited, m.reconnects, m.httpLatency,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		outboxCollector{desc: depth, outbox: outbox})
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

@@ -42,18 +42,14 @@ type platform struct {
 // serve runs every configured platform adapter and the HTTP server until
 // ctx ends, then drains in-flight work.
 func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
-	db, err := openStore(ctx, cfg)
+	clock := bot.SystemClock{}
+	met := newMetrics()
+	db, eng, err := openEngine(ctx, cfg, logger, clock, met)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	lib, err := loadLibrary(cfg)
-	if err != nil {
-		return err
-	}
-	clock := bot.SystemClock{}
-	met := newMetrics(db)
-	eng := newEngine(cfg, db, lib, logger, clock, met)
+	met.watchOutbox(db)
 	d := deps{cfg: cfg, coach: eng.coach, store: db, logger: logger, clock: clock, reconnected: met.Reconnected}
 
 	var platforms []*platform
