@@ -96,6 +96,17 @@ func (call *Call) Loc() *time.Location { return call.Member.Location() }
 // bad input and refusals become a friendly private reply, and internal
 // errors are logged here, once, and shown as an apology.
 func (c *Coach) Handle(ctx context.Context, req Request) Reply {
+	if req.Conversational && len(req.Path) == 0 {
+		text, answer, err := c.interpret(ctx, req)
+		if err != nil {
+			c.log.ErrorContext(ctx, "message failed", "platform", req.Platform, "err", err)
+			return errorReply(err)
+		}
+		if text == "" {
+			return answer
+		}
+		req.Text = text
+	}
 	parsed, err := c.parse(req)
 	if err != nil {
 		c.observe("unknown", err)

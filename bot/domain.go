@@ -79,7 +79,8 @@ type Member struct {
 	// SkippedDay is the local day (YYYY-MM-DD) on which the member chose
 	// "Skip today": that day's remaining exercise nudges are dropped.
 	SkippedDay string
-	// HintAt is when the member was last told how to talk to the bot.
+	// HintAt is when the member was last told how to talk to the bot; only
+	// Store.ClaimHint changes it.
 	HintAt time.Time
 	// NudgesDisabled is set when the platform refuses DMs to the member;
 	// DisabledReason says why, shown the next time they use the bot.

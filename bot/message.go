@@ -25,6 +25,11 @@ type Request struct {
 	// the raw string the user gave. The same option parsers validate them.
 	Path    []string
 	Options map[string]string
+	// Conversational marks text typed as a message (a DM, a mention, a
+	// console line) rather than a slash command: loose phrasings and short
+	// answers to the latest nudge are understood, and chatter that is not a
+	// command may get no reply at all (an empty Reply).
+	Conversational bool
 }
 
 // Member returns the identity of the requester.
@@ -86,6 +91,11 @@ type File struct {
 	Name        string
 	ContentType string
 	Data        []byte
+}
+
+// Empty reports whether there is nothing to send.
+func (r Reply) Empty() bool {
+	return r.Title == "" && r.Text == "" && len(r.Fields) == 0 && len(r.Buttons) == 0 && len(r.Files) == 0 && r.Footer == ""
 }
 
 // PlainText renders the reply as plain text, for the console and for the

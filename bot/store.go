@@ -82,6 +82,9 @@ type Store interface {
 	// LoadsSince returns sessions at or after since, oldest first.
 	LoadsSince(ctx context.Context, key MemberKey, since time.Time) ([]SessionLoad, error)
 
+	// ClaimHint records a hint at now unless one was given after
+	// notBefore, and reports whether this caller may send it.
+	ClaimHint(ctx context.Context, key MemberKey, now, notBefore time.Time) (bool, error)
 	// LastSentNudge returns the member's most recent delivered nudge.
 	LastSentNudge(ctx context.Context, key MemberKey) (OutboxItem, bool, error)
 

@@ -654,3 +654,32 @@ func TestTeamReadinessPromptFansOutToConsentingMembers(t *testing.T) {
 		t.Fatalf("second day sent %v", r.sentTitles())
 	}
 }
+
+// TestAnswersToANudge: right after a check-in nudge a bare number is the
+// check-in; after an exercise nudge "yes" marks the day done; the context
+// expires after 12 hours.
+func TestAnswersToANudge(t *testing.T) {
+	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	r := newRig(t, start)
+	say := func(text string) bot.Reply {
+		return r.coach.Handle(ctx, bot.Request{Platform: bot.Console, Workspace: "local", User: "a", IsDM: true, Conversational: true, Text: text})
+	}
+	r.as("a", "/coach remind checkin at 08:00")
+	r.as("a", "/coach remind exercises at 20:00")
+	r.tick()
+	r.runUntil(start.Add(70 * time.Minute))
+	if reply := say("4 back stiff this morning"); !strings.Contains(reply.Text, "Logged **4/10** for your lower back") {
+		t.Fatalf("answer to the check-in nudge = %q", reply.Text)
+	}
+	r.runUntil(start.Add(13*time.Hour + 10*time.Minute)) // the 20:00 exercise nudge
+	if reply := say("👍"); !strings.Contains(reply.Text, "Logged today's exercises") {
+		t.Fatalf("answer to the exercise nudge = %q", reply.Text)
+	}
+	if reply := say("5"); !strings.Contains(reply.Text, "Is that a pain score?") {
+		t.Fatalf("a bare number after an exercise nudge = %q, want a hint", reply.Text)
+	}
+	r.clock.Advance(13 * time.Hour)
+	if reply := say("yes"); strings.Contains(reply.Text, "Logged") {
+		t.Fatalf("stale context still used: %q", reply.Text)
+	}
+}

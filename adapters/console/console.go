@@ -99,8 +99,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 				// The person at the terminal owns this bot, so they may use
 				// the staff commands too.
 				Platform: bot.Console, Workspace: Workspace, User: User, UserName: "you", IsDM: true, IsAdmin: true, TZ: a.opts.TZ, Text: line,
+				Conversational: true,
 			})
-			a.print(a.render(reply))
+			if !reply.Empty() {
+				a.print(a.render(reply))
+			}
 		}
 	}
 }

@@ -36,6 +36,8 @@ type Store interface {
 	DMChannel(ctx context.Context, key bot.MemberKey) (string, error)
 	SetDMChannel(ctx context.Context, key bot.MemberKey, channel string) error
 	SeenEvent(ctx context.Context, id string, now time.Time) (seenBefore bool, err error)
+	// MemberByDMChannel finds the member whose nudges go to a DM channel.
+	MemberByDMChannel(ctx context.Context, p bot.Platform, channel string) (bot.MemberKey, bool, error)
 }
 
 // Defaults for Config.

@@ -46,15 +46,19 @@ func (a *Adapter) onDirectMessage(m *discordgo.Message) {
 			return
 		}
 		req := bot.Request{
-			Platform:  bot.Discord,
-			Workspace: DMWorkspace,
-			Channel:   m.ChannelID,
-			User:      m.Author.ID,
-			UserName:  displayName(nil, m.Author),
-			IsDM:      true,
-			Text:      m.Content,
+			Platform:       bot.Discord,
+			Workspace:      a.dmWorkspace(ctx, m.ChannelID),
+			Channel:        m.ChannelID,
+			User:           m.Author.ID,
+			UserName:       displayName(nil, m.Author),
+			IsDM:           true,
+			Text:           m.Content,
+			Conversational: true,
 		}
 		reply := a.handle(ctx, req)
+		if reply.Empty() {
+			return
+		}
 		// The member exists now; remember their DM so nudges skip a call.
 		if err := a.store.SetDMChannel(ctx, req.Member(), m.ChannelID); err != nil {
 			a.log.WarnContext(ctx, "discord: caching DM channel failed", "err", err)
@@ -63,4 +67,18 @@ func (a *Adapter) onDirectMessage(m *discordgo.Message) {
 			a.log.WarnContext(ctx, "discord: DM reply failed", "err", err)
 		}
 	})
+}
+
+// dmWorkspace is the workspace a DM speaks for: nudges for a server's
+// member arrive in this DM channel, so an answer typed there ("4", "done")
+// belongs to that member. A DM with no such member is personal use.
+func (a *Adapter) dmWorkspace(ctx context.Context, channel string) string {
+	key, ok, err := a.store.MemberByDMChannel(ctx, bot.Discord, channel)
+	if err != nil {
+		a.log.WarnContext(ctx, "discord: DM owner lookup failed", "err", err)
+	}
+	if !ok {
+		return DMWorkspace
+	}
+	return key.Workspace
 }

@@ -363,19 +363,33 @@ func (a *Adapter) command(req bot.Request, responseURL string) (msg *slackgo.Web
 	}
 }
 
+// answerMessage answers a typed message; nil means there is nothing to say
+// (chatter that is not a command).
+func (a *Adapter) answerMessage(ctx context.Context, req bot.Request) *slackgo.WebhookMessage {
+	req.Conversational = true
+	reply := a.handle(ctx, req)
+	if reply.Empty() {
+		return nil
+	}
+	return Render(a.uploadLargeFiles(ctx, req.Member(), reply))
+}
+
 // answer runs req through the Handler and renders the reply, uploading
 // files too large to show inline.
 func (a *Adapter) answer(ctx context.Context, req bot.Request) *slackgo.WebhookMessage {
+	return Render(a.uploadLargeFiles(ctx, req.Member(), a.handle(ctx, req)))
+}
+
+// handle runs req through the Handler once one of its slots is free.
+func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 	req = a.withUserInfo(ctx, req)
 	select {
 	case a.slots <- struct{}{}:
 	case <-ctx.Done():
-		return Render(busy)
+		return busy
 	}
-	reply := a.handler.Handle(ctx, req)
-	<-a.slots
-	reply = a.uploadLargeFiles(ctx, req.Member(), reply)
-	return Render(reply)
+	defer func() { <-a.slots }()
+	return a.handler.Handle(ctx, req)
 }
 
 // busy is the answer when a request waited its whole work timeout for a turn.

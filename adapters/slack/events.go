@@ -52,7 +52,11 @@ func (a *Adapter) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent
 			return
 		}
 		req := bot.Request{Platform: bot.Slack, Workspace: team, Channel: e.Channel, User: e.User, IsDM: true, Text: unescape(e.Text)}
-		if err := a.post(ctx, e.Channel, a.answer(ctx, req)); err != nil {
+		m := a.answerMessage(ctx, req)
+		if m == nil {
+			return
+		}
+		if err := a.post(ctx, e.Channel, m); err != nil {
 			a.log.WarnContext(ctx, "slack: dm reply failed", "team", team, "err", err)
 		}
 	case *slackevents.AppMentionEvent:
@@ -60,7 +64,10 @@ func (a *Adapter) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent
 			return
 		}
 		req := bot.Request{Platform: bot.Slack, Workspace: team, Channel: e.Channel, User: e.User, IsDM: isDM(e.Channel, ""), Text: withoutMention(unescape(e.Text))}
-		m := a.answer(ctx, req)
+		m := a.answerMessage(ctx, req)
+		if m == nil {
+			return
+		}
 		var err error
 		if m.ResponseType == slackgo.ResponseTypeInChannel {
 			err = a.post(ctx, e.Channel, m)

@@ -122,10 +122,10 @@ func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
 	}
 	res, err := db.exec(ctx, `UPDATE members SET tz = ?, role = ?, onboarded_at = ?, share_with_staff = ?,
 		consent_at = ?, program = ?, paused_until = ?, snoozed_until = ?, quiet_start = ?, quiet_end = ?,
-		nudges_disabled = ?, disabled_reason = ?, skipped_day = ?, hint_at = ?
+		nudges_disabled = ?, disabled_reason = ?, skipped_day = ?
 		WHERE platform = ? AND workspace = ? AND user_id = ?`,
 		m.TZ, m.Role, nullMS(m.OnboardedAt), m.ShareWithStaff, nullMS(m.ConsentAt), m.Program,
-		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay, nullMS(m.HintAt),
+		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay,
 		m.Key.Platform, m.Key.Workspace, m.Key.User)
 	if err != nil {
 		return fmt.Errorf("update member: %w", err)
@@ -198,6 +198,37 @@ func (db *DB) SeenEvent(ctx context.Context, id string, now time.Time) (bool, er
 func (db *DB) PruneEvents(ctx context.Context, before time.Time) error {
 	_, err := db.exec(ctx, `DELETE FROM seen_events WHERE seen_at < ?`, toMS(before))
 	return err
+}
+
+// ClaimHint implements bot.Store: it sets the member's hint time to now
+// unless a hint was given after notBefore, in one statement, so two
+// messages at once cannot both claim it.
+func (db *DB) ClaimHint(ctx context.Context, key bot.MemberKey, now, notBefore time.Time) (bool, error) {
+	res, err := db.exec(ctx, `UPDATE members SET hint_at = ?
+		WHERE platform = ? AND workspace = ? AND user_id = ? AND (hint_at IS NULL OR hint_at <= ?)`,
+		toMS(now), key.Platform, key.Workspace, key.User, toMS(notBefore))
+	if err != nil {
+		return false, fmt.Errorf("claim hint: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// MemberByDMChannel finds the member whose nudges go to a DM channel; when
+// one person is a member in several workspaces, the one nudged last wins.
+func (db *DB) MemberByDMChannel(ctx context.Context, p bot.Platform, channel string) (bot.MemberKey, bool, error) {
+	key := bot.MemberKey{Platform: p}
+	err := db.readRow(ctx, `SELECT m.workspace, m.user_id FROM members m
+		LEFT JOIN outbox o ON o.member_id = m.id AND o.status = 'sent'
+		WHERE m.platform = ? AND m.dm_channel = ? AND m.dm_channel <> ''
+		GROUP BY m.id ORDER BY MAX(o.done_at) DESC, m.id DESC LIMIT 1`, p, channel).Scan(&key.Workspace, &key.User)
+	if errors.Is(err, sql.ErrNoRows) {
+		return bot.MemberKey{}, false, nil
+	}
+	if err != nil {
+		return bot.MemberKey{}, false, fmt.Errorf("member by dm channel: %w", err)
+	}
+	return key, true, nil
 }
 
 // memberTables are the tables whose rows belong to a member.

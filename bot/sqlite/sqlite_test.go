@@ -206,3 +206,38 @@ func TestCheckInRequiresMember(t *testing.T) {
 		t.Fatalf("error = %v, want not_found", err)
 	}
 }
+
+func TestMemberByDMChannelPrefersTheLastNudged(t *testing.T) {
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g1 := bot.MemberKey{Platform: bot.Discord, Workspace: "G1", User: "U1"}
+	g2 := bot.MemberKey{Platform: bot.Discord, Workspace: "G2", User: "U1"}
+	for _, k := range []bot.MemberKey{g1, g2} {
+		if _, _, err := db.EnsureMember(ctx, bot.Member{Key: k, TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetDMChannel(ctx, k, "DM1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok, _ := db.MemberByDMChannel(ctx, bot.Discord, "nope"); ok {
+		t.Fatal("unknown channel matched")
+	}
+	// G1's member got the latest nudge, so an answer in DM1 is theirs.
+	for i, k := range []bot.MemberKey{g2, g1} {
+		if _, err := db.Enqueue(ctx, bot.OutboxItem{Member: k, Kind: bot.NudgeCheckIn, DedupeKey: fmt.Sprint("k", i), NotBefore: time.Unix(0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due, _ := db.DueOutbox(ctx, time.Unix(100, 0), 10, nil)
+	for i, it := range due {
+		db.FinishOutbox(ctx, it.ID, bot.OutboxSent, 1, time.Unix(int64(10+i), 0), "")
+	}
+	key, ok, err := db.MemberByDMChannel(ctx, bot.Discord, "DM1")
+	if err != nil || !ok || key != g1 {
+		t.Fatalf("owner = %v %v %v, want %v", key, ok, err, g1)
+	}
+}

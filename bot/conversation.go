@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+const (
+	// nudgeContext is how long a bare answer ("4", "yes") counts as an
+	// answer to the latest nudge.
+	nudgeContext = 12 * time.Hour
+	// hintEvery limits "that's not a command" hints, so chatter is not
+	// answered with nagging.
+	hintEvery = time.Hour
+)
+
+var (
+	// looseScore matches "6", "Pain: 6/10", "6/10 knee", "6 out of 10 back
+	// stiff", capturing the score, the "out of ten" part and the rest.
+	looseScore  = regexp.MustCompile(`(?i)^(pain\s*:?\s*)?(\d{1,2})(\s*/\s*10|\s+out\s+of\s+10)?(?:\s+(.*))?$`)
+	thanksWords = regexp.MustCompile(`(?i)^(thanks|thank you|thank u|thx|ty|cheers|many thanks|thanks a lot)( so much| very much)?( coach)?$`)
+	yesWords    = regexp.MustCompile(`(?i)^(yes|yep|yeah|y|did it|all done|done it|👍|✅|💪)$`)
+)
+
+// interpret turns a typed message into a command line, or answers it
+// directly. It returns the command text to run, or an answer (which may be
+// empty: nothing to say) when there is no command.
+func (c *Coach) interpret(ctx context.Context, req Request) (string, Reply, error) {
+	if err := CheckInput(req.Text); err != nil {
+		return "", Reply{}, err
+	}
+	text := strings.Join(strings.Fields(req.Text), " ")
+	text = strings.TrimRight(text, ".!?")
+	if text == "" {
+		return "", Reply{}, nil
+	}
+	if thanksWords.MatchString(text) {
+		return "", Reply{Text: "You're welcome! Keep it up."}, nil
+	}
+	last, err := c.latestNudge(ctx, req)
+	if err != nil {
+		return "", Reply{}, err
+	}
+	if m := looseScore.FindStringSubmatch(text); m != nil {
+		line := strings.TrimSpace("pain " + m[2] + " " + m[4])
+		if m[1] != "" || m[3] != "" || last == NudgeCheckIn {
+			return line, Reply{}, nil
+		}
+		return "", Reply{Text: fmt.Sprintf("Is that a pain score? Type `pain %s` (add an area and a note if you like: `pain %s knee stiff`).", m[2], m[2])}, nil
+	}
+	if yesWords.MatchString(text) {
+		if last == NudgeExercises {
+			return "coach done", Reply{}, nil
+		}
+		return "", Reply{Text: "Glad to hear it! To log today's exercises type `done`; for a pain check-in, `pain 3`."}, nil
+	}
+	if _, err := c.commands.Parse(text); err == nil || c.looksLikeCommand(text) {
+		return text, Reply{}, nil
+	}
+	reply, err := c.hint(ctx, req)
+	return "", reply, err
+}
+
+// latestNudge is the kind of the member's last nudge if it arrived within
+// the answer window, or "".
+func (c *Coach) latestNudge(ctx context.Context, req Request) (NudgeKind, error) {
+	last, ok, err := c.store.LastSentNudge(ctx, req.Member())
+	if err != nil || !ok || c.clock.Now().Sub(last.DoneAt) > nudgeContext {
+		return "", err
+	}
+	return last.Kind, nil
+}
+
+// looksLikeCommand reports whether text starts with a command or verb, so a
+// mistake in it deserves the usage error rather than silence.
+func (c *Coach) looksLikeCommand(text string) bool {
+	first := strings.ToLower(strings.TrimPrefix(strings.Fields(text)[0], "/"))
+	return c.commands.Root(first) != nil || c.commands.Root("coach").Sub(first) != nil
+}
+
+// hint explains how to talk to the bot, at most once an hour; otherwise
+// it says nothing.
+func (c *Coach) hint(ctx context.Context, req Request) (Reply, error) {
+	now := c.clock.Now().UTC()
+	if _, _, err := c.store.EnsureMember(ctx, Member{Key: req.Member(), TZ: c.defaultTZ, Role: RoleMember, CreatedAt: now}); err != nil {
+		return Reply{}, err
+	}
+	claimed, err := c.store.ClaimHint(ctx, req.Member(), now, now.Add(-hintEvery))
+	if err != nil || !claimed {
+		return Reply{}, err
+	}
+	return Reply{Text: "I'm a simple coach and understand short commands: `pain 4 knee`, `done`, `history`, `snooze 2h`, or `help` for the rest."}, nil
+}
