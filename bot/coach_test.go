@@ -274,3 +274,21 @@ func TestInternalErrorsAreNotShown(t *testing.T) {
 		t.Fatalf("reply = %q", reply.Text)
 	}
 }
+
+func TestHome(t *testing.T) {
+	coach, _, clock := bottest.NewCoach(t, nil)
+	handle(t, coach, "/pain 3 knee")
+	handle(t, coach, "/coach done")
+	handle(t, coach, "/coach tape on knee")
+	handle(t, coach, "/coach remind checkin at 20:00")
+	clock.Advance(time.Hour)
+	home := coach.Home(context.Background(), alice())
+	for _, want := range []string{"exercises done ✓", "pain 3/10 at 09:00", "**Streak:** 1 day", "**Tape:** knee, on for 1h", "check in on your pain at **20:00**"} {
+		if !strings.Contains(home.Text, want) {
+			t.Errorf("home lacks %q:\n%s", want, home.Text)
+		}
+	}
+	if len(home.Buttons) != 4 || home.Buttons[0].Command != "coach done" {
+		t.Errorf("home buttons = %+v", home.Buttons)
+	}
+}

@@ -388,8 +388,10 @@ func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 	case <-ctx.Done():
 		return busy
 	}
-	defer func() { <-a.slots }()
-	return a.handler.Handle(ctx, req)
+	reply := a.handler.Handle(ctx, req)
+	<-a.slots
+	a.refreshHome(req.Member())
+	return reply
 }
 
 // busy is the answer when a request waited its whole work timeout for a turn.

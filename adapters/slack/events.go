@@ -35,16 +35,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent
 		if e.Tab != "home" || e.User == "" {
 			return
 		}
-		key, now := team+"/"+e.User, a.clock.Now()
-		if _, fresh := a.homes.get(key, now); fresh && e.View != nil {
-			return
-		}
-		a.homes.put(key, userInfo{}, now, 0)
-		_, err := a.api.PublishViewContext(ctx, slackgo.PublishViewContextRequest{UserID: e.User, View: HomeView()})
-		if err != nil {
-			a.homes.put(key, userInfo{}, now, -time.Nanosecond) // try again next time
-			a.log.WarnContext(ctx, "slack: views.publish failed", "team", team, "err", err)
-		}
+		a.publishHome(ctx, bot.MemberKey{Platform: bot.Slack, Workspace: team, User: e.User}, e.View != nil)
 	case *slackevents.MessageEvent:
 		// Only people's own new messages in the bot's DM: edits, bot
 		// messages (including ours) and channel chatter are not commands.
@@ -106,9 +97,47 @@ func (a *Adapter) click(c Click) {
 	}
 }
 
-// HomeView is the App Home tab: what the bot does and how to start, built
-// from the command registry.
-func HomeView() slackgo.HomeTabViewRequest {
+// homeBuilder is implemented by handlers that show a personal App Home
+// (*bot.Coach does).
+type homeBuilder interface {
+	Home(ctx context.Context, key bot.MemberKey) bot.Reply
+}
+
+// publishHome publishes the member's App Home. A static home that Slack
+// still shows is left alone for a day; a personal one is rebuilt on every
+// visit, since it shows today's status.
+func (a *Adapter) publishHome(ctx context.Context, key bot.MemberKey, shown bool) {
+	cacheKey, now := key.Workspace+"/"+key.User, a.clock.Now()
+	hb, personal := a.handler.(homeBuilder)
+	if _, fresh := a.homes.get(cacheKey, now); fresh && shown && !personal {
+		return
+	}
+	a.homes.put(cacheKey, userInfo{}, now, 0)
+	reply := defaultHome()
+	if personal {
+		reply = hb.Home(ctx, key)
+	}
+	if _, err := a.api.PublishViewContext(ctx, slackgo.PublishViewContextRequest{UserID: key.User, View: HomeView(reply)}); err != nil {
+		a.homes.put(cacheKey, userInfo{}, now, -time.Nanosecond) // try again next time
+		a.log.WarnContext(ctx, "slack: views.publish failed", "team", key.Workspace, "err", err)
+	}
+}
+
+// refreshHome rebuilds the App Home of a member who has it open recently,
+// after one of their commands changed what it shows.
+func (a *Adapter) refreshHome(key bot.MemberKey) {
+	if _, personal := a.handler.(homeBuilder); !personal {
+		return
+	}
+	if _, recent := a.homes.get(key.Workspace+"/"+key.User, a.clock.Now()); !recent {
+		return
+	}
+	a.spawn(func(ctx context.Context) { a.publishHome(ctx, key, true) })
+}
+
+// defaultHome is the App Home for handlers without a personal view: what
+// the bot does and how to start, built from the command registry.
+func defaultHome() bot.Reply {
 	reg := bot.Commands()
 	var b strings.Builder
 	b.WriteString("I help you keep up your home rehab between physical-therapy visits: exercise reminders, pain check-ins, kinesiology-tape tracking and short guidance. Your check-ins stay private unless you choose to share them with your team's staff.\n\n")
@@ -118,6 +147,11 @@ func HomeView() slackgo.HomeTabViewRequest {
 		}
 	}
 	b.WriteString("\nYou can also message me here, for example `pain 3 knee`.")
-	msg := Render(bot.Reply{Title: "Recovery Coach", Text: b.String(), Footer: bot.NotMedicalAdvice})
+	return bot.Reply{Title: "Recovery Coach", Text: b.String(), Footer: bot.NotMedicalAdvice}
+}
+
+// HomeView renders a reply as the App Home tab.
+func HomeView(r bot.Reply) slackgo.HomeTabViewRequest {
+	msg := Render(r)
 	return slackgo.HomeTabViewRequest{Type: slackgo.VTHomeTab, Blocks: *msg.Blocks}
 }

@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -410,4 +411,50 @@ func TestChatterInDMsIsNotNagged(t *testing.T) {
 			t.Errorf("DM request not marked conversational: %+v", req)
 		}
 	}
+}
+
+// homeCoach is the harness's handler with the Coach's personal App Home.
+type homeCoach struct {
+	*countingHandler
+	coach *bot.Coach
+}
+
+func (h homeCoach) Home(ctx context.Context, key bot.MemberKey) bot.Reply {
+	return h.coach.Home(ctx, key)
+}
+
+// TestPersonalAppHome: opening the Home tab shows the member's own status,
+// and a command they run refreshes it.
+func TestPersonalAppHome(t *testing.T) {
+	var coach *bot.Coach
+	h := newHarness(t, func(c *slackadapter.Config, _ *fakeSlack) {
+		counting := c.Handler.(*countingHandler)
+		coach = counting.next.(*bot.Coach)
+		c.Handler = homeCoach{countingHandler: counting, coach: coach}
+	})
+	if w := h.serve(signedRequest("/slack/events", "application/json", homeOpened("EvH1", "U1", ""))); w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	waitFor(t, h.fake.published, "views.publish")
+	if w := h.command("U1", "/pain", "4 knee"); w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	waitFor(t, h.fake.published, "views.publish")
+	h.drain()
+	calls := h.fake.Calls("views.publish")
+	if len(calls) != 2 {
+		t.Fatalf("views.publish called %d times, want 2 (open, then refresh after /pain)", len(calls))
+	}
+	if before := calls[0].Form.Get("json"); !strings.Contains(before, "no check-in yet") {
+		t.Errorf("first home = %s", before)
+	}
+	after := calls[1].Form.Get("json")
+	if !strings.Contains(after, "pain 4/10") {
+		t.Errorf("refreshed home lacks the check-in: %s", after)
+	}
+	view, err := json.MarshalIndent(slackadapter.HomeView(coach.Home(context.Background(), bot.MemberKey{Platform: bot.Slack, Workspace: "T1", User: "U1"})), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "home_view.json", append(view, '\n'))
 }
