@@ -55,8 +55,8 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// TestServeDiscordHTTP starts the whole bot in Discord HTTP-interactions
-// mode against a fake Discord API: health, readiness, a signed check-in,
+// TestServeDiscordHTTP starts the whole bot with Slack (signed HTTP) and
+// Discord (HTTP interactions) against fake platform APIs: health, readiness, a signed check-in,
 // a forged request, metrics, and a clean drain on shutdown.
 func TestServeDiscordHTTP(t *testing.T) {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,22 +64,50 @@ func TestServeDiscordHTTP(t *testing.T) {
 		io.WriteString(w, `{}`)
 	}))
 	defer api.Close()
+	slackAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"user_id":"UBOT","team_id":"T1","url":"https://acme.slack.com/"}`)
+	}))
+	defer slackAPI.Close()
 	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
 	base, stop := startServe(t, map[string]string{
-		"COACH_DB":           dbPath,
-		"COACH_HTTP_ADDR":    "127.0.0.1:0",
-		"COACH_LOG_LEVEL":    "error",
-		"DISCORD_BOT_TOKEN":  "tok",
-		"DISCORD_PUBLIC_KEY": hex.EncodeToString(priv.Public().(ed25519.PublicKey)),
-		"DISCORD_API_URL":    api.URL,
+		"COACH_DB":             dbPath,
+		"COACH_HTTP_ADDR":      "127.0.0.1:0",
+		"COACH_LOG_LEVEL":      "error",
+		"DISCORD_BOT_TOKEN":    "tok",
+		"DISCORD_PUBLIC_KEY":   hex.EncodeToString(priv.Public().(ed25519.PublicKey)),
+		"DISCORD_API_URL":      api.URL,
+		"SLACK_BOT_TOKEN":      "xoxb-test",
+		"SLACK_SIGNING_SECRET": "secret",
+		"SLACK_API_URL":        slackAPI.URL + "/",
 	})
 
 	if code, body := get(t, base+"/healthz"); code != 200 {
 		t.Fatalf("/healthz = %d %s", code, body)
 	}
-	if code, body := get(t, base+"/readyz"); code != 200 {
+	// Slack turns ready once auth.test answered, which runs in the
+	// background after start: give it a bounded moment.
+	ready := false
+	for deadline := time.Now().Add(5 * time.Second); !ready && time.Now().Before(deadline); {
+		code, _ := get(t, base+"/readyz")
+		ready = code == 200
+		if !ready {
+			<-time.After(20 * time.Millisecond)
+		}
+	}
+	if !ready {
+		code, body := get(t, base+"/readyz")
 		t.Fatalf("/readyz = %d %s", code, body)
+	}
+	// An unsigned Slack command is refused before anything runs.
+	resp, err := http.Post(base+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("command=/pain&text=3&user_id=U1&team_id=T1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned Slack command = %d, want 401", resp.StatusCode)
 	}
 
 	body := []byte(`{"id":"i1","type":2,"application_id":"app1","token":"tok1","guild_id":"g1","channel_id":"c1",
