@@ -10,6 +10,9 @@ func Commands() *Registry {
 		Choices: []Choice{{Value: string(RemindExercises), Aliases: []string{"exercise", "ex"}}, {Value: string(RemindCheckIn), Aliases: []string{"check-in", "checkins", "pain"}}}}
 	repeat := Option{Name: "repeat", Description: "daily, weekdays, weekends or days like mon,wed,fri", Type: OptWeekdays, Default: "daily", Placeholder: "daily|weekdays|mon,wed,..."}
 	area := Option{Name: "area", Description: "Body area", Type: OptChoice, Choices: areaChoices()}
+	stop := func(what string) Option {
+		return Option{Name: "state", Description: "off stops the " + what, Type: OptChoice, Choices: []Choice{{Value: "off", Aliases: []string{"stop"}}}}
+	}
 	weekly := func(what string) []Option {
 		return []Option{
 			{Name: "state", Description: "Turn the weekly " + what + " on or off", Type: OptChoice, Required: true,
@@ -142,8 +145,15 @@ func Commands() *Registry {
 					{Name: "readiness", Summary: "Team readiness view, or schedule the daily prompt", Examples: []string{"/coach team readiness", "/coach team readiness at 08:00 weekdays"},
 						Options: []Option{days("1", 28),
 							{Name: "at", Description: "Prompt time, HH:MM", Type: OptTimes, Keyword: "at", Placeholder: "HH:MM"},
-							{Name: "repeat", Description: repeat.Description, Type: OptWeekdays, Placeholder: repeat.Placeholder}},
+							{Name: "repeat", Description: repeat.Description, Type: OptWeekdays, Placeholder: repeat.Placeholder},
+							stop("daily readiness prompt")},
 						Handler: (*Coach).teamReadiness},
+					{Name: "load", Summary: "Prompt the team to log session load after training", Examples: []string{"/coach team load at 18:30 mon,wed,fri", "/coach team load off"},
+						Options: []Option{
+							{Name: "at", Description: "Prompt time, HH:MM", Type: OptTimes, Keyword: "at", Placeholder: "HH:MM"},
+							{Name: "repeat", Description: repeat.Description, Type: OptWeekdays, Placeholder: repeat.Placeholder},
+							stop("post-session load prompt")},
+						Handler: (*Coach).teamLoad},
 				}},
 		},
 	}

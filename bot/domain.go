@@ -161,6 +161,9 @@ const (
 	// RemindTeamReadiness is a staff member's team-wide readiness prompt,
 	// fanned out to the workspace's members.
 	RemindTeamReadiness ReminderKind = "team_readiness"
+	// RemindTeamLoad is a staff member's post-session load prompt, fanned
+	// out like the readiness prompt.
+	RemindTeamLoad ReminderKind = "team_load"
 )
 
 // Subscription is a member's recurring reminder.
@@ -198,6 +201,7 @@ const (
 	NudgeDigest    NudgeKind = "digest"
 	NudgeSummary   NudgeKind = "summary"
 	NudgeReadiness NudgeKind = "readiness"
+	NudgeLoad      NudgeKind = "load_prompt"
 	// NudgeStaffAlert is a red-flag alert to a workspace's staff channel.
 	NudgeStaffAlert NudgeKind = "staff_alert"
 )

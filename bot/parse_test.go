@@ -183,7 +183,7 @@ func TestUsageMatchesGrammar(t *testing.T) {
 		"coach team mode":      "/coach team mode team|wellness",
 		"coach remind off":     "/coach remind off exercises|checkin|all",
 		"coach history":        "/coach history [DAYS]",
-		"coach team readiness": "/coach team readiness [DAYS] [at HH:MM] [daily|weekdays|mon,wed,...]",
+		"coach team readiness": "/coach team readiness [DAYS] [at HH:MM] [daily|weekdays|mon,wed,...] [off]",
 	}
 	for path, want := range tests {
 		cmd := reg.Find(strings.Fields(path)...)

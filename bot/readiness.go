@@ -287,8 +287,8 @@ func (m LoadMetrics) Sentence() string {
 }
 
 func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
-	if call.Values.Has("at") {
-		return c.scheduleTeamReadiness(ctx, call)
+	if call.Values.Has("at") || call.Values.Has("state") {
+		return c.scheduleTeamPrompt(ctx, call, RemindTeamReadiness, "readiness prompt")
 	}
 	ws := call.Workspace
 	days := call.Values.Int("days")
@@ -371,8 +371,62 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 			fmt.Fprintf(&b, "Group totals: %d of %d answered in the last %d days; average readiness %.1f/25.", answered, len(private), days, float64(sum)/float64(len(totals)))
 		}
 	}
-	return Reply{Title: "Team readiness", Text: strings.TrimSpace(b.String()),
-		Footer: "Readiness is for support, not selection. Individuals appear only if they chose to share."}, nil
+	reply := Reply{Title: "Team readiness", Text: strings.TrimSpace(b.String()),
+		Footer: "Readiness is for support, not selection. Individuals appear only if they chose to share."}
+	if c.renderer != nil && answered >= ws.MinGroupSize {
+		histories := make([][]Readiness, len(private))
+		for i, r := range private {
+			histories[i] = r.history
+		}
+		chart, err := c.renderer.TeamChart(TeamChartInput{
+			Title:      "Team readiness: weekly answers and average, last 4 weeks",
+			Weeks:      readinessWeeks(histories, startOfDay(call.Now.In(loc)).AddDate(0, 0, -27)),
+			ScoreLabel: "Average readiness",
+			ScoreMin:   5,
+			ScoreMax:   25,
+		})
+		if err != nil {
+			return Reply{}, fmt.Errorf("team readiness chart: %w", err)
+		}
+		reply.Files = append(reply.Files, chart)
+	}
+	return reply, nil
+}
+
+// readinessWeeks totals a group's readiness per week from `from`, four
+// weeks, oldest first: how many answered and their average total.
+func readinessWeeks(histories [][]Readiness, from time.Time) []TeamWeek {
+	weeks := make([]TeamWeek, 4)
+	sums := make([]int, 4)
+	counts := make([]int, 4)
+	for i := range weeks {
+		weeks[i].Start = from.AddDate(0, 0, 7*i)
+	}
+	for _, history := range histories {
+		var seen [4]bool
+		for _, r := range history {
+			day, err := time.ParseInLocation("2006-01-02", r.Day, from.Location())
+			if err != nil {
+				continue
+			}
+			w := int(day.Sub(from).Hours() / (24 * 7))
+			if w < 0 || w >= 4 {
+				continue
+			}
+			sums[w] += r.Total()
+			counts[w]++
+			if !seen[w] {
+				seen[w] = true
+				weeks[w].Participants++
+			}
+		}
+	}
+	for i := range weeks {
+		if counts[i] > 0 {
+			weeks[i].AverageScore = float64(sums[i]) / float64(counts[i])
+		}
+	}
+	return weeks
 }
 
 func readinessArrow(b Baseline, total int) string {
@@ -387,39 +441,85 @@ func readinessArrow(b Baseline, total int) string {
 	return "→"
 }
 
-func (c *Coach) scheduleTeamReadiness(ctx context.Context, call *Call) (Reply, error) {
+func (c *Coach) teamLoad(ctx context.Context, call *Call) (Reply, error) {
+	if !call.Values.Has("at") && !call.Values.Has("state") {
+		return Reply{}, Errorf(EINVALID, "Say when to prompt, for example `/coach team load at 18:30 mon,wed,fri`, or `/coach team load off`.")
+	}
+	return c.scheduleTeamPrompt(ctx, call, RemindTeamLoad, "session-load prompt")
+}
+
+// scheduleTeamPrompt sets or stops a team-wide prompt owned by the staff
+// member; the scheduler fans it out to the workspace's members.
+func (c *Coach) scheduleTeamPrompt(ctx context.Context, call *Call, kind ReminderKind, what string) (Reply, error) {
+	if call.Values.String("state") == "off" {
+		if _, err := c.store.DeleteSubscriptions(ctx, call.Member.Key, kind); err != nil {
+			return Reply{}, fmt.Errorf("stop %s: %w", kind, err)
+		}
+		c.scheduleChanged()
+		if err := c.audit(ctx, call, "stopped team "+what, ""); err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: "Team " + what + " stopped."}, nil
+	}
 	times := call.Values.Times("at")
 	days := call.Values.Weekdays("repeat")
 	if days == 0 {
 		days = EveryDay
 	}
-	if _, err := c.store.SetSubscription(ctx, Subscription{Member: call.Member.Key, Kind: RemindTeamReadiness, Times: times,
+	if _, err := c.store.SetSubscription(ctx, Subscription{Member: call.Member.Key, Kind: kind, Times: times,
 		Days: days, TZ: call.Member.TZ, CreatedAt: call.Now}); err != nil {
-		return Reply{}, fmt.Errorf("set team readiness: %w", err)
+		return Reply{}, fmt.Errorf("set %s: %w", kind, err)
 	}
 	c.scheduleChanged()
 	labels := make([]string, len(times))
 	for i, t := range times {
 		labels[i] = t.String()
 	}
-	if err := c.audit(ctx, call, "scheduled team readiness", strings.Join(labels, ",")+" "+days.String()); err != nil {
+	if err := c.audit(ctx, call, "scheduled team "+what, strings.Join(labels, ",")+" "+days.String()); err != nil {
 		return Reply{}, err
 	}
 	who := "every member who shares with staff"
 	if call.Workspace.Privacy == PrivacyWellness {
 		who = "every member who has started"
 	}
-	return Reply{Text: fmt.Sprintf("Readiness prompt set: %s gets it at %s %s (%s), respecting their pause and quiet hours.", who, strings.Join(labels, ", "), days, call.Member.TZ)}, nil
+	return Reply{Text: fmt.Sprintf("Team %s set: %s gets it at %s %s (%s), respecting their pause and quiet hours.", what, who, strings.Join(labels, ", "), days, call.Member.TZ)}, nil
+}
+
+// teamPromptAlive reports whether the staff prompt behind a fanned-out row
+// still exists in the member's workspace.
+func (c *Coach) teamPromptAlive(ctx context.Context, m Member, item OutboxItem) (bool, error) {
+	sub, err := c.store.Subscription(ctx, item.Ref)
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return sub.Member.Platform == m.Key.Platform && sub.Member.Workspace == m.Key.Workspace, nil
+}
+
+// loadNudge asks a member to log today's session.
+func (c *Coach) loadNudge(ctx context.Context, m Member, item OutboxItem, now time.Time) (NudgeDecision, error) {
+	if alive, err := c.teamPromptAlive(ctx, m, item); err != nil || !alive {
+		return NudgeDecision{SkipReason: "load prompt removed"}, err
+	}
+	logged, err := c.store.LoadsSince(ctx, m.Key, startOfDay(now.In(m.Location())))
+	if err != nil {
+		return NudgeDecision{}, fmt.Errorf("loads: %w", err)
+	}
+	if len(logged) > 0 {
+		return NudgeDecision{SkipReason: "already logged today"}, nil
+	}
+	return NudgeDecision{Send: true, Reply: Reply{
+		Title: "How was today's session?",
+		Text:  "Rate how hard it felt from 0 (rest) to 10 (maximal) and give its minutes: `/coach load 6 75`, or type `load 6 75` here. Skip it on a rest day.",
+	}}, nil
 }
 
 // readinessNudge asks a member for today's readiness.
 func (c *Coach) readinessNudge(ctx context.Context, m Member, item OutboxItem, now time.Time) (NudgeDecision, error) {
-	sub, err := c.store.Subscription(ctx, item.Ref)
-	if ErrorCode(err) == ENOTFOUND || (err == nil && (sub.Member.Platform != m.Key.Platform || sub.Member.Workspace != m.Key.Workspace)) {
-		return NudgeDecision{SkipReason: "readiness prompt removed"}, nil
-	}
-	if err != nil {
-		return NudgeDecision{}, err
+	if alive, err := c.teamPromptAlive(ctx, m, item); err != nil || !alive {
+		return NudgeDecision{SkipReason: "readiness prompt removed"}, err
 	}
 	today := LocalDay(now, m.Location())
 	done, err := c.store.ReadinessSince(ctx, m.Key, today)
@@ -459,4 +559,33 @@ func (c *Coach) trainingLines(ctx context.Context, call *Call) (string, error) {
 		lines = append(lines, "Training load: "+LoadMetricsOf(loads, call.Now).Sentence())
 	}
 	return strings.Join(lines, "\n"), nil
+}
+
+// trainingSummary is the report's lines on load and readiness, if logged.
+func (c *Coach) trainingSummary(ctx context.Context, call *Call) ([]string, error) {
+	loads, err := c.store.LoadsSince(ctx, call.Member.Key, call.Now.AddDate(0, 0, -28))
+	if err != nil {
+		return nil, fmt.Errorf("loads: %w", err)
+	}
+	ready, err := c.store.ReadinessSince(ctx, call.Member.Key, LocalDay(call.Now.AddDate(0, 0, -6), call.Loc()))
+	if err != nil {
+		return nil, fmt.Errorf("readiness: %w", err)
+	}
+	var lines []string
+	if len(loads) > 0 {
+		m := LoadMetricsOf(loads, call.Now)
+		line := fmt.Sprintf("Session load, last 7 days: %d", m.Week)
+		if m.ACWROK {
+			line += fmt.Sprintf(" (acute:chronic %.2f)", m.ACWR)
+		}
+		lines = append(lines, line)
+	}
+	if len(ready) > 0 {
+		sum := 0
+		for _, r := range ready {
+			sum += r.Total()
+		}
+		lines = append(lines, fmt.Sprintf("Readiness, last 7 days: %.1f/25 average", float64(sum)/float64(len(ready))))
+	}
+	return lines, nil
 }

@@ -165,3 +165,42 @@ func TestTeamReadinessPrivacy(t *testing.T) {
 		})
 	}
 }
+
+// chartRecorder is a bot.Renderer that records team charts.
+type chartRecorder struct{ team []bot.TeamChartInput }
+
+func (r *chartRecorder) HistoryChart(bot.ChartInput) (bot.File, error) {
+	return bot.File{Name: "h.png"}, nil
+}
+func (r *chartRecorder) ClinicianReport(bot.ReportInput) (bot.File, error) {
+	return bot.File{Name: "r.pdf"}, nil
+}
+func (r *chartRecorder) TeamChart(in bot.TeamChartInput) (bot.File, error) {
+	r.team = append(r.team, in)
+	return bot.File{Name: "team.png", ContentType: "image/png"}, nil
+}
+
+func TestTeamReadinessChartOnlyForLargeEnoughGroups(t *testing.T) {
+	for _, tt := range []struct {
+		answered  int
+		wantChart bool
+	}{{4, false}, {6, true}} {
+		rec := &chartRecorder{}
+		clock := bottest.NewClock(bottest.Start)
+		coach := bot.NewCoach(bot.Config{Store: bottest.MustOpenStore(t), Clock: clock, Renderer: rec})
+		coach.Handle(context.Background(), teamReq("boss", "/coach team mode wellness", true))
+		for i := range tt.answered {
+			coach.Handle(context.Background(), teamReq(fmt.Sprint("m", i), "/coach readiness 4 4 3 4 5", false))
+		}
+		got := coach.Handle(context.Background(), teamReq("boss", "/coach team readiness", false))
+		if (len(got.Files) == 1) != tt.wantChart || len(rec.team) != len(got.Files) {
+			t.Fatalf("%d answered: files %v, charts %d", tt.answered, got.Files, len(rec.team))
+		}
+		if tt.wantChart {
+			in := rec.team[0]
+			if in.ScoreLabel != "Average readiness" || in.ScoreMax != 25 || in.Weeks[3].Participants != tt.answered || in.Weeks[3].AverageScore != 20 {
+				t.Errorf("chart input = %+v", in)
+			}
+		}
+	}
+}

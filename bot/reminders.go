@@ -38,6 +38,7 @@ func describeSubscription(s Subscription) string {
 		RemindSummary:       "with your weekly summary",
 		RemindDigest:        "with the weekly team digest",
 		RemindTeamReadiness: "your team to answer the readiness check-in",
+		RemindTeamLoad:      "your team to log their session load",
 	}[s.Kind]
 	times := make([]string, len(s.Times))
 	for i, t := range s.Times {
@@ -367,6 +368,8 @@ func (c *Coach) Nudge(ctx context.Context, item OutboxItem) (NudgeDecision, erro
 		return c.tapeNudge(ctx, m, item, now)
 	case NudgeReadiness:
 		return c.readinessNudge(ctx, m, item, now)
+	case NudgeLoad:
+		return c.loadNudge(ctx, m, item, now)
 	case NudgeSummary, NudgeDigest:
 		if alive, err := c.subscriptionAlive(ctx, item); err != nil || !alive {
 			return NudgeDecision{SkipReason: "turned off"}, err

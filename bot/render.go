@@ -36,6 +36,9 @@ type ReportInput struct {
 	CurrentStreak int
 	LongestStreak int
 	Summary       Summary
+	// Training holds up to two short lines on session load and readiness,
+	// for members who log them.
+	Training []string
 	// GeneratedAt stamps the document.
 	GeneratedAt time.Time
 }
@@ -53,4 +56,8 @@ type TeamWeek struct {
 type TeamChartInput struct {
 	Title string
 	Weeks []TeamWeek
+	// ScoreLabel names the weekly average (default "Average pain"), on a
+	// scale from ScoreMin to ScoreMax (default 0 to 10).
+	ScoreLabel         string
+	ScoreMin, ScoreMax float64
 }

@@ -62,6 +62,9 @@ func (c *Coach) report(ctx context.Context, call *Call) (Reply, error) {
 		Summary:       Summarize(in.CheckIns),
 		GeneratedAt:   call.Now,
 	}
+	if report.Training, err = c.trainingSummary(ctx, call); err != nil {
+		return Reply{}, err
+	}
 	file, err := c.renderer.ClinicianReport(report)
 	if err != nil {
 		return Reply{}, fmt.Errorf("clinician report: %w", err)

@@ -635,7 +635,7 @@ func TestTeamReadinessPromptFansOutToConsentingMembers(t *testing.T) {
 	r.as("paused", "/coach start yes")
 	r.as("paused", "/coach pause 2d")
 	boss := bot.Request{Platform: bot.Console, Workspace: "local", User: "boss", IsAdmin: true, Text: "/coach team readiness at 08:00 weekdays"}
-	if reply := r.coach.Handle(ctx, boss); !strings.Contains(reply.Text, "Readiness prompt set") {
+	if reply := r.coach.Handle(ctx, boss); !strings.Contains(reply.Text, "Team readiness prompt set") {
 		t.Fatalf("schedule reply = %q", reply.Text)
 	}
 	r.tick()
@@ -681,5 +681,28 @@ func TestAnswersToANudge(t *testing.T) {
 	r.clock.Advance(13 * time.Hour)
 	if reply := say("yes"); strings.Contains(reply.Text, "Logged") {
 		t.Fatalf("stale context still used: %q", reply.Text)
+	}
+}
+
+func TestTeamLoadPromptAndStop(t *testing.T) {
+	start := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
+	r := newRig(t, start)
+	r.as("a", "/coach start yes")
+	r.as("b", "/coach start yes")
+	r.as("b", "/coach load 6 60")
+	boss := bot.Request{Platform: bot.Console, Workspace: "local", User: "boss", IsAdmin: true, Text: "/coach team load at 18:30"}
+	r.coach.Handle(ctx, boss)
+	r.tick()
+	r.runUntil(start.Add(2 * time.Hour))
+	if got := r.sentTitles(); strings.Join(got, ",") != "a:How was today's session?" {
+		t.Fatalf("sent %v, want only the member who has not logged today", got)
+	}
+	boss.Text = "/coach team load off"
+	if reply := r.coach.Handle(ctx, boss); !strings.Contains(reply.Text, "stopped") {
+		t.Fatalf("stop reply = %q", reply.Text)
+	}
+	r.runUntil(start.Add(26 * time.Hour))
+	if n := len(r.sender.Sent()); n != 1 {
+		t.Fatalf("prompts after stop: %v", r.sentTitles())
 	}
 }

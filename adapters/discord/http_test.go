@@ -370,3 +370,16 @@ func TestRenderGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderReadinessPrompt pins the daily readiness prompt as Discord
+// receives it: one question with five buttons that carry the answers.
+func TestRenderReadinessPrompt(t *testing.T) {
+	coach, _, _ := bottest.NewCoach(t, nil)
+	prompt := coach.Handle(context.Background(), bottest.Request("/coach readiness 4"))
+	e := newEnv(t, envOptions{handler: &recorder{reply: prompt}})
+	status, body := e.post(slash("1301", "g1", "u1", "coach", sub("help")))
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	checkGolden(t, "reply_readiness_prompt.json", body)
+}

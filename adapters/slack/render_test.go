@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	slackadapter "github.com/recoverycoach/recoverycoach/adapters/slack"
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -239,4 +241,20 @@ func checkLimits(t *testing.T, msg *slackgo.WebhookMessage) {
 	if err := json.Unmarshal(data, &back); err != nil || len(back.BlockSet) != len(msg.Blocks.BlockSet) {
 		t.Errorf("blocks do not round-trip: %v", err)
 	}
+}
+
+// TestRenderReadinessPrompt pins the daily readiness prompt as Block Kit:
+// one question with five buttons that carry the answers so far.
+func TestRenderReadinessPrompt(t *testing.T) {
+	coach, _, _ := bottest.NewCoach(t, nil)
+	msg := slackadapter.Render(coach.Handle(context.Background(), bottest.Request("/coach readiness 4")))
+	checkLimits(t, msg)
+	var got bytes.Buffer
+	enc := json.NewEncoder(&got)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(msg); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "render_readiness_prompt.golden.json", got.Bytes())
 }

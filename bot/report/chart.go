@@ -533,7 +533,14 @@ func teamPlots(in bot.TeamChartInput, l layout) (top, bottom *plot.Plot, err err
 		title += " (no weeks to show)"
 	}
 	top.Title.Text = wrap(l.style(l.font*1.3, true), title, l.w*0.95)
-	top.Y.Label.Text = "Average pain"
+	label, lo, hi := in.ScoreLabel, in.ScoreMin, in.ScoreMax
+	if label == "" {
+		label = "Average pain"
+	}
+	if hi <= lo {
+		lo, hi = 0, 10
+	}
+	top.Y.Label.Text = label
 	bottom.Y.Label.Text = "Members"
 	bottom.X.Label.Text = "Week starting"
 
@@ -561,7 +568,7 @@ func teamPlots(in bot.TeamChartInput, l layout) (top, bottom *plot.Plot, err err
 			}
 			continue
 		}
-		avg = math.Max(0, math.Min(10, avg))
+		avg = math.Max(lo, math.Min(hi, avg))
 		pt := plotter.XY{X: float64(i), Y: avg}
 		run = append(run, pt)
 		points = append(points, pt)
@@ -614,8 +621,9 @@ func teamPlots(in bot.TeamChartInput, l layout) (top, bottom *plot.Plot, err err
 
 	top.X.Min, top.X.Max = -0.5, math.Max(0.5, float64(n)-0.5)
 	bottom.X.Min, bottom.X.Max = top.X.Min, top.X.Max
-	top.Y.Min, top.Y.Max = 0, 11
-	top.Y.Tick.Marker = plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 5, Label: "5"}, {Value: 10, Label: "10"}}
+	top.Y.Min, top.Y.Max = lo, hi+(hi-lo)/10
+	mid := (lo + hi) / 2
+	top.Y.Tick.Marker = plot.ConstantTicks{{Value: lo, Label: fmt.Sprint(lo)}, {Value: mid, Label: fmt.Sprint(mid)}, {Value: hi, Label: fmt.Sprint(hi)}}
 	step := niceStep(maxCount)
 	yTop := float64(((maxCount + step) / step) * step)
 	bottom.Y.Min, bottom.Y.Max = 0, math.Max(yTop, float64(maxCount)*1.2)

@@ -96,9 +96,9 @@ func TestTeamChartOnlySeesTotals(t *testing.T) {
 	}
 	decodePNG(t, got.Files[0].Data)
 
-	// The input types carry totals only: a title, and per week a start, a
-	// count and a mean.
-	assertFields(t, reflect.TypeFor[bot.TeamChartInput](), "Title", "Weeks")
+	// The input types carry totals only: a title and the scale, and per
+	// week a start, a count and a mean.
+	assertFields(t, reflect.TypeFor[bot.TeamChartInput](), "Title", "Weeks", "ScoreLabel", "ScoreMin", "ScoreMax")
 	assertFields(t, reflect.TypeFor[bot.TeamWeek](), "Start", "Participants", "AverageScore")
 	if len(rec.team) != 1 {
 		t.Fatalf("team charts drawn = %d, want 1", len(rec.team))

@@ -115,6 +115,7 @@ func (r *Renderer) clinicianPDF(in bot.ReportInput) ([]byte, error) {
 		"Current streak: " + dayCount(in.CurrentStreak),
 		"Longest streak: " + dayCount(in.LongestStreak),
 	}
+	exercise = append(exercise, in.Training[:min(len(in.Training), 2)]...)
 	y = p.columns(y, "Pain summary", summary, "Home exercises", exercise)
 	y = p.columns(y, "Kinesiology tape", tapeLines(in.TapeCycles, to, zone), "Red flags", flagLines(in.RedFlags, zone))
 

@@ -27,8 +27,8 @@ func (db *DB) ScheduleGroups(ctx context.Context) ([]bot.ScheduleGroup, error) {
 // EnqueueGroup writes one outbox row for every subscriber of the group due
 // at due, in one transaction. The dedupe key kind:subscription:due-minute
 // makes it idempotent: whatever fires twice, each subscriber gets at most
-// one row per due time. A team readiness prompt (owned by a staff member)
-// fans out to every eligible member of the workspace instead: those who
+// one row per due time. A team readiness or session-load prompt (owned by a
+// staff member) fans out to every eligible member of the workspace instead: those who
 // share with staff, or everyone who started, in wellness mode. With status
 // skipped the rows only record that a nudge was missed. It returns the rows
 // written.
@@ -44,7 +44,7 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 		res, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
 			SELECT s.member_id, s.kind, s.kind || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?
 			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
-			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind <> 'team_readiness'
+			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind NOT IN ('team_readiness', 'team_load')
 			ON CONFLICT (dedupe_key) DO NOTHING`,
 			append([]any{minute, toMS(due), status, note, toMS(now), doneAt}, group...)...)
 		if err != nil {
@@ -53,12 +53,13 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 		n, _ := res.RowsAffected()
 		total += int(n)
 		res, err = db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
-			SELECT m.id, 'readiness', 'readiness:' || s.id || ':' || m.id || ':' || ?, ?, ?, ?, s.id, ?, ?
+			SELECT m.id, CASE s.kind WHEN 'team_load' THEN 'load_prompt' ELSE 'readiness' END,
+				CASE s.kind WHEN 'team_load' THEN 'load_prompt:' ELSE 'readiness:' END || s.id || ':' || m.id || ':' || ?, ?, ?, ?, s.id, ?, ?
 			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
 			JOIN members owner ON owner.id = s.member_id
 			JOIN workspaces w ON w.platform = owner.platform AND w.ext_id = owner.workspace
 			JOIN members m ON m.platform = owner.platform AND m.workspace = owner.workspace
-			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind = 'team_readiness'
+			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind IN ('team_readiness', 'team_load')
 				AND m.onboarded_at IS NOT NULL AND (m.share_with_staff = 1 OR w.privacy = 'wellness')
 			ON CONFLICT (dedupe_key) DO NOTHING`,
 			append([]any{minute, toMS(due), status, note, toMS(now), doneAt}, group...)...)

@@ -66,7 +66,7 @@ CREATE INDEX tape_cycles_member ON tape_cycles (member_id, removed_at);
 CREATE TABLE subscriptions (
     id         INTEGER PRIMARY KEY,
     member_id  INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
-    kind       TEXT    NOT NULL CHECK (kind IN ('exercises', 'checkin', 'digest', 'summary', 'team_readiness')),
+    kind       TEXT    NOT NULL CHECK (kind IN ('exercises', 'checkin', 'digest', 'summary', 'team_readiness', 'team_load')),
     times      TEXT    NOT NULL,
     days       INTEGER NOT NULL,
     tz         TEXT    NOT NULL,
