@@ -43,7 +43,6 @@ func (db *DB) TeamData(ctx context.Context, p bot.Platform, workspace string, si
 		[]any{p, workspace}, func(s scanner) error {
 			var id int64
 			var user string
-			var m bot.Member
 			m, err := scanMember(prefixScanner{s, []any{&id, &user}})
 			m.Key = bot.MemberKey{Platform: p, Workspace: workspace, User: user}
 			index[id] = len(out)
