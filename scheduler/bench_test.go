@@ -161,7 +161,8 @@ func (s *countingSender) Send(_ context.Context, to bot.MemberKey, _ bot.Reply) 
 
 // BenchmarkDispatchRate drains -bench.messages nudges through a no-op
 // Sender with the platform limited to -bench.rate messages per second and
-// reports the achieved rate and its ratio to the configured one.
+// reports the achieved rate and its ratio to the configured one, with the
+// default single worker.
 func BenchmarkDispatchRate(b *testing.B) {
 	n := *benchMessages
 	for b.Loop() {
@@ -175,7 +176,7 @@ func BenchmarkDispatchRate(b *testing.B) {
 		coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
 		sender := &countingSender{seen: make([]atomic.Int32, n)}
 		disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
-			scheduler.DispatcherOptions{Clock: clock, Rates: map[bot.Platform]float64{bot.Slack: *benchRate}, Workers: 16})
+			scheduler.DispatcherOptions{Clock: clock, Rates: map[bot.Platform]float64{bot.Slack: *benchRate}})
 		start := time.Now()
 		if _, err := disp.Drain(context.Background()); err != nil {
 			b.Fatal(err)

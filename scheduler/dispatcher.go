@@ -48,8 +48,11 @@ type DispatcherOptions struct {
 	// BaseBackoff is the first retry delay, doubled per attempt (default 30s)
 	// up to MaxBackoff (default 30m), with ±20% jitter.
 	BaseBackoff, MaxBackoff time.Duration
-	// Workers send in parallel (default 8); Batch rows are claimed at once
-	// (default 256).
+	// Workers send in parallel (default 1). A crash can repeat each send in
+	// flight at that instant, so one worker keeps the promise "at most one
+	// repeated message per crash"; raise it only for platforms whose
+	// latency limits a single worker below the configured rate. Batch rows
+	// are claimed at once (default 256).
 	Workers, Batch int
 	// PollEvery is how often Run looks for due rows when not woken (default 5s).
 	PollEvery time.Duration
@@ -92,7 +95,7 @@ func NewDispatcher(store OutboxStore, nudger Nudger, senders map[bot.Platform]bo
 		opts.MaxBackoff = 30 * time.Minute
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 8
+		opts.Workers = 1
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 256

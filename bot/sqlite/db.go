@@ -60,7 +60,7 @@ func open(path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: empty database path")
 	}
 	pragmas := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
 		pragmas.Add("_pragma", p)
 	}
 	memory := path == ":memory:"

@@ -1,0 +1,166 @@
+package scheduler_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
+	"github.com/recoverycoach/recoverycoach/scheduler"
+)
+
+// faultySender fails a seeded pseudo-random share of calls with 429s,
+// transient errors and timeouts, and records every call's wall time and
+// every delivery per member.
+type faultySender struct {
+	limited, transient, timeout float64 // shares of calls, summing below 1
+
+	mu        sync.Mutex
+	rng       *rand.Rand
+	calls     []time.Time
+	delivered map[string]int
+	failures  map[string]int
+}
+
+func newFaultySender(seed uint64, limited, transient, timeout float64) *faultySender {
+	return &faultySender{limited: limited, transient: transient, timeout: timeout,
+		rng: rand.New(rand.NewPCG(seed, 42)), delivered: map[string]int{}, failures: map[string]int{}}
+}
+
+func (s *faultySender) Send(_ context.Context, to bot.MemberKey, _ bot.Reply) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, time.Now())
+	x := s.rng.Float64()
+	var err error
+	switch {
+	case x < s.limited:
+		err = &bot.RateLimitedError{RetryAfter: time.Duration(1+s.rng.IntN(30)) * time.Second, Err: errors.New("429 ratelimited")}
+	case x < s.limited+s.transient:
+		err = errors.New("502 bad gateway")
+	case x < s.limited+s.transient+s.timeout:
+		// A request that timed out before the platform accepted it.
+		err = fmt.Errorf("chat.postMessage: %w", context.DeadlineExceeded)
+	}
+	if err != nil {
+		s.failures[fmt.Sprintf("%T", err)]++
+		return err
+	}
+	s.delivered[to.User]++
+	return nil
+}
+
+// TestStormWithTimeoutsLosesAndRepeatsNothing adds timeouts to a storm of
+// 429s with varying Retry-After and transient errors (TestRetryAfterStorm
+// covers a fixed pattern without timeouts): with a fake clock advancing,
+// every nudge arrives exactly once and none is failed.
+func TestStormWithTimeoutsLosesAndRepeatsNothing(t *testing.T) {
+	members := 600
+	if testing.Short() {
+		members = 200
+	}
+	db := bottest.MustOpenStore(t)
+	seed(t, db, members)
+	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	if _, err := db.EnqueueGroup(ctx, benchGroup, due, due, bot.OutboxPending, ""); err != nil {
+		t.Fatal(err)
+	}
+	clock := bottest.NewClock(due)
+	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	sender := newFaultySender(uint64(time.Now().UnixNano()), 0.30, 0.05, 0.05)
+	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+		scheduler.DispatcherOptions{Clock: clock, MaxAttempts: 30, BaseBackoff: time.Second, MaxBackoff: 10 * time.Second})
+	for range 2000 {
+		if _, err := disp.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if stats, _ := db.OutboxStats(ctx); stats[bot.OutboxPending] == 0 {
+			break
+		}
+		clock.Advance(5 * time.Second)
+	}
+	stats, err := db.OutboxStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats[bot.OutboxSent] != members || stats[bot.OutboxPending] != 0 || stats[bot.OutboxFailed] != 0 {
+		t.Fatalf("outbox = %v, want all %d sent", stats, members)
+	}
+	if len(sender.delivered) != members {
+		t.Fatalf("%d of %d members reached", len(sender.delivered), members)
+	}
+	for u, n := range sender.delivered {
+		if n != 1 {
+			t.Errorf("%s got %d nudges", u, n)
+		}
+	}
+	if len(sender.failures) != 3 {
+		t.Errorf("failures injected = %v, want 429s, transient errors and timeouts", sender.failures)
+	}
+}
+
+// TestSendRateNeverExceedsTheLimit drains in real time at 200 messages per
+// second with transient errors and timeouts (retried at once on the fake
+// clock) and checks, from the sender's own timestamps, that no one-second
+// window holds more calls than the rate plus the limiter's burst.
+func TestSendRateNeverExceedsTheLimit(t *testing.T) {
+	const rps = 200.0
+	members := 500
+	if testing.Short() {
+		members = 300
+	}
+	db := bottest.MustOpenStore(t)
+	seed(t, db, members)
+	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	if _, err := db.EnqueueGroup(ctx, benchGroup, due, due, bot.OutboxPending, ""); err != nil {
+		t.Fatal(err)
+	}
+	clock := bottest.NewClock(due)
+	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	sender := newFaultySender(7, 0, 0.05, 0.03)
+	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+		scheduler.DispatcherOptions{Clock: clock, Rates: map[bot.Platform]float64{bot.Slack: rps}, Workers: 16,
+			MaxAttempts: 30, BaseBackoff: time.Second, MaxBackoff: time.Second})
+	for range 100 {
+		if _, err := disp.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(2 * time.Second)
+		if stats, _ := db.OutboxStats(ctx); stats[bot.OutboxPending] == 0 {
+			break
+		}
+	}
+	if stats, _ := db.OutboxStats(ctx); stats[bot.OutboxSent] != members {
+		t.Fatalf("outbox = %v, want all %d sent", stats, members)
+	}
+	for u, n := range sender.delivered {
+		if n != 1 {
+			t.Errorf("%s got %d nudges", u, n)
+		}
+	}
+
+	calls := append([]time.Time(nil), sender.calls...)
+	sort.Slice(calls, func(i, j int) bool { return calls[i].Before(calls[j]) })
+	burst := max(1, int(rps/10))
+	// Sliding one-second windows starting at every call; a token bucket
+	// allows at most rate*window + burst in any window.
+	worst := 0
+	for i, start := range calls {
+		j := sort.Search(len(calls), func(k int) bool { return !calls[k].Before(start.Add(time.Second)) })
+		worst = max(worst, j-i)
+	}
+	if limit := int(rps) + burst; worst > limit {
+		t.Errorf("%d calls within one second, want at most %d (rate %v + burst %d)", worst, limit, rps, burst)
+	}
+	elapsed := calls[len(calls)-1].Sub(calls[0]).Seconds()
+	if achieved := float64(len(calls)-burst) / elapsed; achieved > rps*1.05 {
+		t.Errorf("achieved %.0f calls/s over %.2fs, configured %v", achieved, elapsed, rps)
+	}
+	t.Logf("%d calls (%d members) in %.2fs, busiest second %d", len(calls), members, elapsed, worst)
+}
