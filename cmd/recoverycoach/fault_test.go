@@ -27,12 +27,25 @@ import (
 // sent" when the process dies, so each crash repeats at most one message.
 const dispatcherWorkers = 1
 
+// TestMain removes the binary that buildBinary may have built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// binDir holds the built binary; set once by buildBinary.
+var binDir string
+
 // buildBinary builds the real recoverycoach binary once per test run.
 var buildBinary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "recoverycoach-fault-")
 	if err != nil {
 		return "", err
 	}
+	binDir = dir
 	bin := filepath.Join(dir, "recoverycoach")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
