@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -64,6 +65,9 @@ type Scheduler struct {
 	chores  func(context.Context) error
 	cron    *cron.Cron
 	changed chan struct{}
+	started chan struct{}
+	once    sync.Once
+	running atomic.Bool
 
 	mu      sync.Mutex // guards entries and serializes enqueue passes
 	entries map[bot.ScheduleGroup]cron.EntryID
@@ -100,9 +104,17 @@ func New(store Store, opts Options) *Scheduler {
 		chores:  opts.Housekeeping,
 		cron:    cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger))),
 		changed: make(chan struct{}, 1),
+		started: make(chan struct{}),
 		entries: map[bot.ScheduleGroup]cron.EntryID{},
 	}
 }
+
+// Started is closed once Run has caught up and loaded every reminder group
+// (or has failed to).
+func (s *Scheduler) Started() <-chan struct{} { return s.started }
+
+// Running reports whether Run is active, for readiness checks.
+func (s *Scheduler) Running() bool { return s.running.Load() }
 
 // Changed tells the scheduler that reminders changed; it never blocks.
 func (s *Scheduler) Changed() {
@@ -115,6 +127,9 @@ func (s *Scheduler) Changed() {
 // Run catches up on missed nudges, starts the cron entries and keeps them in
 // step with the reminders until ctx ends; then it waits for running jobs.
 func (s *Scheduler) Run(ctx context.Context) error {
+	// Started is closed however Run ends, so nobody waits forever on a
+	// scheduler that failed; Running tells the two apart.
+	defer s.once.Do(func() { close(s.started) })
 	if _, err := s.CatchUp(ctx); err != nil {
 		return fmt.Errorf("scheduler: catch-up: %w", err)
 	}
@@ -134,6 +149,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	s.cron.Start()
 	defer func() { <-s.cron.Stop().Done() }()
+	s.running.Store(true)
+	defer s.running.Store(false)
+	s.once.Do(func() { close(s.started) })
 	for {
 		select {
 		case <-ctx.Done():

@@ -100,10 +100,13 @@ func (e *engine) start(ctx context.Context, clock bot.Clock, senders map[bot.Pla
 			e.log.Error("dispatcher stopped", "err", err)
 		}
 	})
-	// Readiness reports the dispatcher: let it start before serving.
-	select {
-	case <-e.disp.Started():
-	case <-ctx.Done():
+	// Serve only once reminders are loaded and the dispatcher runs, so
+	// /readyz means nudges flow.
+	for _, started := range []<-chan struct{}{e.sched.Started(), e.disp.Started()} {
+		select {
+		case <-started:
+		case <-ctx.Done():
+		}
 	}
 	return wg.Wait
 }

@@ -81,6 +81,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 			http.Error(w, "dispatcher not running", http.StatusServiceUnavailable)
 			return
 		}
+		if !eng.sched.Running() {
+			http.Error(w, "scheduler not running", http.StatusServiceUnavailable)
+			return
+		}
 		for _, p := range platforms {
 			if p.ready != nil && !p.ready() {
 				http.Error(w, string(p.name)+" not connected", http.StatusServiceUnavailable)

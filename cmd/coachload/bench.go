@@ -1,0 +1,345 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
+)
+
+// bench runs the phases of one coachload run.
+type bench struct {
+	opts   options
+	bin    string
+	dir    string
+	getenv func(string) string
+	log    io.Writer
+}
+
+const (
+	signingSecret = "coachload-signing-secret"
+	readyTimeout  = 2 * time.Minute
+	stopTimeout   = 30 * time.Second
+	// importChunk bounds the memory of seeding: reminders per transaction.
+	importChunk = 50000
+	// settleAfter is when start-up memory is read a second time.
+	settleAfter = 5 * time.Second
+)
+
+// fakes are the platform APIs one bot process talks to.
+type fakes struct {
+	slack     *fakeSlack
+	discord   *fakeDiscord
+	slackSrv  *httptest.Server
+	discSrv   *httptest.Server
+	priv      ed25519.PrivateKey
+	publicHex string
+}
+
+func startFakes(fraction429 float64) (*fakes, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	f := &fakes{slack: newFakeSlack(fraction429), discord: newFakeDiscord(), priv: priv, publicHex: hex.EncodeToString(pub)}
+	f.slackSrv = httptest.NewServer(f.slack)
+	f.discSrv = httptest.NewServer(f.discord)
+	return f, nil
+}
+
+func (f *fakes) close() {
+	f.slackSrv.Close()
+	f.discSrv.Close()
+}
+
+// env is the bot's whole environment: nothing is inherited but PATH, so
+// the operator's own tokens can never leak into a load run.
+func (b *bench) env(f *fakes, dbPath, addr string) []string {
+	return []string{
+		"PATH=" + b.getenv("PATH"),
+		"COACH_DB=" + dbPath,
+		"COACH_HTTP_ADDR=" + addr,
+		"COACH_LOG_LEVEL=error",
+		"COACH_SLACK_RPS=" + strconv.FormatFloat(b.opts.Rate, 'f', -1, 64),
+		"SLACK_BOT_TOKEN=xoxb-coachload",
+		"SLACK_SIGNING_SECRET=" + signingSecret,
+		"SLACK_API_URL=" + f.slackSrv.URL + "/api/",
+		"DISCORD_BOT_TOKEN=coachload",
+		"DISCORD_PUBLIC_KEY=" + f.publicHex,
+		"DISCORD_API_URL=" + f.discSrv.URL,
+	}
+}
+
+// seed stores n check-in reminders for Slack members prefix0..prefix(n-1)
+// at the given times (chosen per index), creating the members.
+func seed(ctx context.Context, path string, n int, prefix string, at func(i int) (bot.TimeOfDay, string)) (time.Duration, error) {
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	start := time.Now()
+	created := start.Add(-time.Hour).UTC()
+	for lo := 0; lo < n; lo += importChunk {
+		hi := min(lo+importChunk, n)
+		subs := make([]bot.Subscription, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			tod, tz := at(i)
+			subs = append(subs, bot.Subscription{
+				Member: bot.MemberKey{Platform: bot.Slack, Workspace: "T1", User: prefix + strconv.Itoa(i)},
+				Kind:   bot.RemindCheckIn, Times: []bot.TimeOfDay{tod}, Days: bot.EveryDay, TZ: tz, CreatedAt: created,
+			})
+		}
+		if _, err := db.ImportSubscriptions(ctx, subs, true); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// dueMinute is the first whole UTC minute at least lead after now.
+func dueMinute(now time.Time, lead time.Duration) time.Time {
+	t := now.Add(lead).UTC()
+	due := t.Truncate(time.Minute)
+	if due.Before(t) {
+		due = due.Add(time.Minute)
+	}
+	return due
+}
+
+// checkinsAndFanout seeds the fan-out members due after the check-in
+// phases, starts the bot, runs the four check-in phases and then watches
+// the due minute fan out and drain.
+func (b *bench) checkinsAndFanout(ctx context.Context, r *report) error {
+	o := b.opts
+	f, err := startFakes(o.Slack429)
+	if err != nil {
+		return err
+	}
+	defer f.close()
+	dbPath := filepath.Join(b.dir, "fanout.db")
+	var due time.Time
+	if o.Subscribers > 0 {
+		// Four phases, start-up and some margin; with --requests the phase
+		// length is unknown and --duration is the guess.
+		due = dueMinute(time.Now(), 4*o.Duration+15*time.Second)
+		fmt.Fprintf(b.log, "seeding %d members due at %s ...\n", o.Subscribers, due.Format("15:04 UTC"))
+		tod := bot.TimeOfDay(due.Hour()*60 + due.Minute())
+		if _, err := seed(ctx, dbPath, o.Subscribers, "S", func(int) (bot.TimeOfDay, string) { return tod, "UTC" }); err != nil {
+			return fmt.Errorf("seed fan-out members: %w", err)
+		}
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	c, err := startChild(ctx, b.bin, b.env(f, dbPath, addr), addr, readyTimeout)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if c != nil {
+			c.kill()
+		}
+	}()
+
+	p := newPoster(o.Clients)
+	defer p.close()
+	phase := func(name, url string, sign func(n int64, now time.Time) ([]byte, http.Header)) loadResult {
+		fmt.Fprintf(b.log, "check-ins: %s ...\n", name)
+		return runLoad(ctx, o.Clients, o.Duration, o.Requests, func(ctx context.Context, n int64) error {
+			body, h := sign(n, time.Now())
+			return p.post(ctx, url, body, h)
+		})
+	}
+	bareS := httptest.NewServer(bareSlack(signingSecret))
+	defer bareS.Close()
+	slackSign := func(n int64, now time.Time) ([]byte, http.Header) { return slackCheckIn(signingSecret, n, now) }
+	s := &checkinResult{Bare: phase("bare Slack verifier", bareS.URL+"/slack/commands", slackSign)}
+	s.Bot = phase("bot Slack /slack/commands", c.base+"/slack/commands", slackSign)
+	s.Ratio = ratio(s.Bot.RPS, s.Bare.RPS)
+	r.Slack = s
+
+	bareD := httptest.NewServer(bareDiscord(f.priv.Public().(ed25519.PublicKey)))
+	defer bareD.Close()
+	discSign := func(n int64, now time.Time) ([]byte, http.Header) { return discordCheckIn(f.priv, n, now) }
+	d := &checkinResult{Bare: phase("bare Ed25519 verifier", bareD.URL+"/discord/interactions", discSign)}
+	d.Bot = phase("bot /discord/interactions", c.base+"/discord/interactions", discSign)
+	d.Ratio = ratio(d.Bot.RPS, d.Bare.RPS)
+	r.Discord = d
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	if o.Subscribers > 0 {
+		if time.Now().After(due) {
+			fmt.Fprintln(b.log, "warning: the check-in phases ran past the due minute; fan-out overlapped them")
+		}
+		fo, err := b.fanout(ctx, c, f.slack, due)
+		if err != nil {
+			return err
+		}
+		r.Fanout = fo
+	}
+	_, hwm, err := c.memory()
+	if err != nil {
+		return err
+	}
+	if r.Fanout != nil {
+		r.Fanout.PeakRSSKB = hwm
+	}
+	err = c.stop(stopTimeout)
+	c = nil
+	return err
+}
+
+// fanout waits for the due minute, times until every row is in the outbox
+// (scraping /metrics), then until every member got a message or delivery
+// stalls, and counts lost and duplicate nudges at the fake.
+func (b *bench) fanout(ctx context.Context, c *child, api *fakeSlack, due time.Time) (*fanoutResult, error) {
+	o := b.opts
+	fmt.Fprintf(b.log, "fan-out: waiting for %s ...\n", due.Format("15:04:05 UTC"))
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	if err := sleepUntil(ctx, due.Add(-500*time.Millisecond)); err != nil {
+		return nil, err
+	}
+	res := &fanoutResult{Subscribers: o.Subscribers, Due: due, ConfiguredRate: o.Rate}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	enqueueDeadline := due.Add(90 * time.Second)
+	for {
+		rows, err := c.outboxRows(ctx, client)
+		if err != nil {
+			return nil, err
+		}
+		total := 0.0
+		for _, n := range rows {
+			total += n
+		}
+		if total >= float64(o.Subscribers) {
+			res.EnqueueSeconds = max(time.Since(due).Seconds(), 0)
+			break
+		}
+		if time.Now().After(enqueueDeadline) {
+			return nil, fmt.Errorf("fan-out: only %.0f of %d outbox rows 90 s after the due minute", total, o.Subscribers)
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	fmt.Fprintf(b.log, "fan-out: %d rows enqueued in %.3f s; draining at %g/s ...\n", o.Subscribers, res.EnqueueSeconds, o.Rate)
+	// Done when everyone has a message, or nothing arrived for stall.
+	const stall = 15 * time.Second
+	users := func(yield func(string) bool) {
+		for i := range o.Subscribers {
+			if !yield("S" + strconv.Itoa(i)) {
+				return
+			}
+		}
+	}
+	lastTotal, lastChange := -1, time.Now()
+	for {
+		snap := api.rec.snapshot()
+		if snap.Total != lastTotal {
+			lastTotal, lastChange = snap.Total, time.Now()
+		}
+		if snap.Users >= o.Subscribers || time.Since(lastChange) > stall {
+			break
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	// A short grace period shows duplicates that arrive after the last
+	// first delivery.
+	if err := sleepUntil(ctx, time.Now().Add(2*time.Second)); err != nil {
+		return nil, err
+	}
+	snap := api.rec.snapshot()
+	res.Delivered, res.Lost = api.rec.delivered(users)
+	res.Duplicates, res.RateLimited = snap.Duplicates, snap.RateLimited
+	if snap.Total > 1 {
+		res.DeliverySeconds = snap.Last.Sub(snap.First).Seconds()
+		res.Rate = float64(snap.Total-1) / res.DeliverySeconds
+		res.RateRatio = res.Rate / o.Rate
+	}
+	return res, nil
+}
+
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// startupZones spread the start-up reminders over several cron groups per
+// minute, as a real deployment's would be.
+var startupZones = []string{"UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "America/Los_Angeles", "Europe/London", "Asia/Kolkata"}
+
+// startup stores many reminders, then times a fresh process to /readyz and
+// reads its memory.
+func (b *bench) startup(ctx context.Context) (*startupResult, error) {
+	n := b.opts.StartupSubscriptions
+	f, err := startFakes(0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.close()
+	dbPath := filepath.Join(b.dir, "startup.db")
+	took, err := seed(ctx, dbPath, n, "R", func(i int) (bot.TimeOfDay, string) {
+		return bot.TimeOfDay(i % 1440), startupZones[(i/1440)%len(startupZones)]
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seed start-up reminders: %w", err)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	c, err := startChild(ctx, b.bin, b.env(f, dbPath, addr), addr, readyTimeout)
+	if err != nil {
+		return nil, err
+	}
+	rss, hwm, err := c.memory()
+	if err != nil {
+		c.kill()
+		return nil, err
+	}
+	res := &startupResult{Subscriptions: n, SeedSeconds: took.Seconds(), ReadySeconds: c.ReadyAfter.Seconds(), RSSKB: rss, PeakRSSKB: hwm}
+	if err := sleepUntil(ctx, time.Now().Add(settleAfter)); err != nil {
+		c.kill()
+		return nil, err
+	}
+	if res.SettledRSSKB, res.SettledPeakKB, err = c.memory(); err != nil {
+		c.kill()
+		return nil, err
+	}
+	if err := c.stop(stopTimeout); err != nil {
+		return nil, err
+	}
+	return res, nil
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+)
+
+// recorder counts deliveries per user, so that a run can tell lost nudges
+// (no delivery) from duplicates (more than one).
+type recorder struct {
+	mu          sync.Mutex
+	counts      map[string]int
+	total       int
+	first, last time.Time
+	rateLimited int
+}
+
+func newRecorder() *recorder { return &recorder{counts: map[string]int{}} }
+
+func (r *recorder) record(user string, at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counts[user]++
+	r.total++
+	if r.first.IsZero() {
+		r.first = at
+	}
+	r.last = at
+}
+
+func (r *recorder) limited() {
+	r.mu.Lock()
+	r.rateLimited++
+	r.mu.Unlock()
+}
+
+// deliveries is a snapshot of what a fake platform received.
+type deliveries struct {
+	Total       int
+	Users       int
+	Duplicates  int
+	RateLimited int
+	First, Last time.Time
+}
+
+func (r *recorder) snapshot() deliveries {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := deliveries{Total: r.total, Users: len(r.counts), RateLimited: r.rateLimited, First: r.first, Last: r.last}
+	for _, n := range r.counts {
+		if n > 1 {
+			d.Duplicates += n - 1
+		}
+	}
+	return d
+}
+
+// delivered returns how many of users received at least one message.
+func (r *recorder) delivered(users func(yield func(string) bool)) (got, missing int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for u := range users {
+		if r.counts[u] > 0 {
+			got++
+		} else {
+			missing++
+		}
+	}
+	return got, missing
+}
+
+// limiter decides which requests get a 429, at a fixed fraction, from a
+// seeded generator so runs are comparable.
+type limiter struct {
+	mu       sync.Mutex
+	rng      *rand.Rand
+	fraction float64
+}
+
+func newLimiter(fraction float64) *limiter {
+	return &limiter{rng: rand.New(rand.NewPCG(1, 2)), fraction: fraction}
+}
+
+func (l *limiter) hit() bool {
+	if l.fraction <= 0 {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rng.Float64() < l.fraction
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// fakeSlack is the part of the Slack Web API the bot calls in HTTP mode:
+// auth.test, users.info, conversations.open and chat.postMessage (other
+// methods, such as views.publish, answer ok). DM channels are "D" + user id,
+// so each post is attributed to its member.
+type fakeSlack struct {
+	rec   *recorder
+	limit *limiter
+	now   func() time.Time
+}
+
+func newFakeSlack(fraction429 float64) *fakeSlack {
+	return &fakeSlack{rec: newRecorder(), limit: newLimiter(fraction429), now: time.Now}
+}
+
+func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": "invalid_form_data"})
+		return
+	}
+	switch path.Base(r.URL.Path) {
+	case "auth.test":
+		writeJSON(w, 200, map[string]any{"ok": true, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT", "user": "coach"})
+	case "users.info":
+		u := r.FormValue("user")
+		writeJSON(w, 200, map[string]any{"ok": true, "user": map[string]any{"id": u, "name": "user" + u, "tz": "UTC", "is_admin": false}})
+	case "conversations.open":
+		writeJSON(w, 200, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + r.FormValue("users"), "is_im": true}})
+	case "chat.postMessage":
+		if f.limit.hit() {
+			f.rec.limited()
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
+			return
+		}
+		ch := r.FormValue("channel")
+		if user, ok := strings.CutPrefix(ch, "D"); ok {
+			f.rec.record(user, f.now())
+		}
+		writeJSON(w, 200, map[string]any{"ok": true, "channel": ch, "ts": "1.000001"})
+	default:
+		writeJSON(w, 200, map[string]any{"ok": true})
+	}
+}
+
+// fakeDiscord is the part of Discord's REST API the bot calls: opening a
+// DM (POST .../users/@me/channels, channel id "dm" + user id) and posting
+// to it (POST .../channels/ID/messages). Anything else, such as interaction
+// follow-ups, answers an empty object.
+type fakeDiscord struct {
+	rec *recorder
+	now func() time.Time
+}
+
+func newFakeDiscord() *fakeDiscord { return &fakeDiscord{rec: newRecorder(), now: time.Now} }
+
+func (f *fakeDiscord) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case r.Method == http.MethodPost && strings.HasSuffix(p, "/users/@me/channels"):
+		var body struct {
+			RecipientID string `json:"recipient_id"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil || body.RecipientID == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 50035, "message": "Invalid Form Body"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"id": "dm" + body.RecipientID, "type": 1})
+	case r.Method == http.MethodPost && strings.Contains(p, "/channels/") && strings.HasSuffix(p, "/messages"):
+		ch := path.Base(path.Dir(p))
+		if user, ok := strings.CutPrefix(ch, "dm"); ok {
+			f.rec.record(user, f.now())
+		}
+		writeJSON(w, 200, map[string]any{"id": "1", "channel_id": ch, "content": ""})
+	default:
+		writeJSON(w, 200, map[string]any{})
+	}
+}
