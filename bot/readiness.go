@@ -396,37 +396,15 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 // readinessWeeks totals a group's readiness per week from `from`, four
 // weeks, oldest first: how many answered and their average total.
 func readinessWeeks(histories [][]Readiness, from time.Time) []TeamWeek {
-	weeks := make([]TeamWeek, 4)
-	sums := make([]int, 4)
-	counts := make([]int, 4)
-	for i := range weeks {
-		weeks[i].Start = from.AddDate(0, 0, 7*i)
-	}
-	for _, history := range histories {
-		var seen [4]bool
+	tally := newWeekTally(from, 4)
+	for i, history := range histories {
 		for _, r := range history {
-			day, err := time.ParseInLocation("2006-01-02", r.Day, from.Location())
-			if err != nil {
-				continue
-			}
-			w := int(day.Sub(from).Hours() / (24 * 7))
-			if w < 0 || w >= 4 {
-				continue
-			}
-			sums[w] += r.Total()
-			counts[w]++
-			if !seen[w] {
-				seen[w] = true
-				weeks[w].Participants++
+			if day, err := time.ParseInLocation("2006-01-02", r.Day, from.Location()); err == nil {
+				tally.add(i, day, float64(r.Total()))
 			}
 		}
 	}
-	for i := range weeks {
-		if counts[i] > 0 {
-			weeks[i].AverageScore = float64(sums[i]) / float64(counts[i])
-		}
-	}
-	return weeks
+	return tally.weeks()
 }
 
 func readinessArrow(b Baseline, total int) string {

@@ -100,31 +100,53 @@ func longestStreak(days []string) int {
 
 // teamWeeks sums a group's check-ins per week, oldest first.
 func teamWeeks(group []MemberData, from time.Time, days int) []TeamWeek {
-	weeks := make([]TeamWeek, (days+6)/7)
-	sums := make([]int, len(weeks))
-	counts := make([]int, len(weeks))
-	for i := range weeks {
-		weeks[i].Start = from.AddDate(0, 0, 7*i)
-	}
-	for _, d := range group {
-		seen := make([]bool, len(weeks))
+	tally := newWeekTally(from, (days+6)/7)
+	for i, d := range group {
 		for _, ci := range d.CheckIns {
-			w := int(ci.At.Sub(from).Hours() / (24 * 7))
-			if w < 0 || w >= len(weeks) {
-				continue
-			}
-			sums[w] += ci.Score
-			counts[w]++
-			if !seen[w] {
-				seen[w] = true
-				weeks[w].Participants++
-			}
+			tally.add(i, ci.At, float64(ci.Score))
 		}
 	}
-	for i := range weeks {
-		if counts[i] > 0 {
-			weeks[i].AverageScore = float64(sums[i]) / float64(counts[i])
+	return tally.weeks()
+}
+
+// weekTally totals scores per week from a start: how many members
+// contributed each week and the mean of their scores.
+type weekTally struct {
+	from   time.Time
+	out    []TeamWeek
+	sums   []float64
+	counts []int
+	seen   map[[2]int]bool // (week, member)
+}
+
+func newWeekTally(from time.Time, weeks int) *weekTally {
+	t := &weekTally{from: from, out: make([]TeamWeek, weeks), sums: make([]float64, weeks), counts: make([]int, weeks), seen: map[[2]int]bool{}}
+	for i := range t.out {
+		t.out[i].Start = from.AddDate(0, 0, 7*i)
+	}
+	return t
+}
+
+// add counts one score of member at a time; times outside the weeks are
+// ignored.
+func (t *weekTally) add(member int, at time.Time, score float64) {
+	w := int(at.Sub(t.from).Hours() / (24 * 7))
+	if at.Before(t.from) || w >= len(t.out) {
+		return
+	}
+	t.sums[w] += score
+	t.counts[w]++
+	if k := [2]int{w, member}; !t.seen[k] {
+		t.seen[k] = true
+		t.out[w].Participants++
+	}
+}
+
+func (t *weekTally) weeks() []TeamWeek {
+	for i := range t.out {
+		if t.counts[i] > 0 {
+			t.out[i].AverageScore = t.sums[i] / float64(t.counts[i])
 		}
 	}
-	return weeks
+	return t.out
 }
