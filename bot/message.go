@@ -7,7 +7,8 @@ type Request struct {
 	Workspace string
 	Channel   string
 	User      string
-	// UserName is a display name, used only in staff views the member consented to.
+	// UserName is the platform display name. Replies name people by platform
+	// mention instead (rendered by the platform), so the core stores none.
 	UserName string
 	IsDM     bool
 	// IsAdmin is the platform's word that the user administers the workspace
