@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
-	"github.com/recoverycoach/recoverycoach/bot/bottest"
 	"github.com/recoverycoach/recoverycoach/scheduler"
 )
 
@@ -65,14 +64,7 @@ func TestStormWithTimeoutsLosesAndRepeatsNothing(t *testing.T) {
 	if testing.Short() {
 		members = 200
 	}
-	db := bottest.MustOpenStore(t)
-	seed(t, db, members)
-	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
-	if _, err := db.EnqueueGroup(ctx, benchGroup, due, due, bot.OutboxPending, ""); err != nil {
-		t.Fatal(err)
-	}
-	clock := bottest.NewClock(due)
-	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	db, clock, coach := dueFanOut(t, members)
 	sender := newFaultySender(uint64(time.Now().UnixNano()), 0.30, 0.05, 0.05)
 	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
 		scheduler.DispatcherOptions{Clock: clock, MaxAttempts: 30, BaseBackoff: time.Second, MaxBackoff: 10 * time.Second})
@@ -115,14 +107,7 @@ func TestSendRateNeverExceedsTheLimit(t *testing.T) {
 	if testing.Short() {
 		members = 300
 	}
-	db := bottest.MustOpenStore(t)
-	seed(t, db, members)
-	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
-	if _, err := db.EnqueueGroup(ctx, benchGroup, due, due, bot.OutboxPending, ""); err != nil {
-		t.Fatal(err)
-	}
-	clock := bottest.NewClock(due)
-	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	db, clock, coach := dueFanOut(t, members)
 	sender := newFaultySender(7, 0, 0.05, 0.03)
 	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
 		scheduler.DispatcherOptions{Clock: clock, Rates: map[bot.Platform]float64{bot.Slack: rps}, Workers: 16,

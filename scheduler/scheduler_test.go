@@ -516,14 +516,7 @@ func TestRetryAfterStorm(t *testing.T) {
 	if testing.Short() {
 		members = 200
 	}
-	db := bottest.MustOpenStore(t)
-	seed(t, db, members)
-	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
-	if _, err := db.EnqueueGroup(ctx, benchGroup, due, due, bot.OutboxPending, ""); err != nil {
-		t.Fatal(err)
-	}
-	clock := bottest.NewClock(due)
-	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	db, clock, coach := dueFanOut(t, members)
 	sender := &countingSender{seen: make([]atomic.Int32, members), fails: func(call int64) error {
 		// A fixed pseudo-random pattern keeps the test deterministic.
 		switch x := (call * 7919) % 100; {
@@ -712,4 +705,19 @@ func TestTeamLoadPromptAndStop(t *testing.T) {
 	if n := len(r.sender.Sent()); n != 1 {
 		t.Fatalf("prompts after stop: %v", r.sentTitles())
 	}
+}
+
+// dueFanOut seeds members subscribed to benchGroup, enqueues their nudges
+// for one due minute, and returns the store, a clock at that minute and a
+// Coach on both.
+func dueFanOut(t *testing.T, members int) (*sqlite.DB, *bottest.Clock, *bot.Coach) {
+	t.Helper()
+	db := bottest.MustOpenStore(t)
+	seed(t, db, members)
+	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	if _, err := db.EnqueueGroup(ctx, benchGroup, due, due, bot.OutboxPending, ""); err != nil {
+		t.Fatal(err)
+	}
+	clock := bottest.NewClock(due)
+	return db, clock, bot.NewCoach(bot.Config{Store: db, Clock: clock})
 }

@@ -107,19 +107,14 @@ func (db *DB) Subscriptions(ctx context.Context, key bot.MemberKey) ([]bot.Subsc
 // Subscription returns one subscription by id.
 func (db *DB) Subscription(ctx context.Context, id int64) (bot.Subscription, error) {
 	var sub bot.Subscription
-	var found bool
-	err := db.each(ctx, `SELECT t.id, t.kind, t.times, t.days, t.tz, t.created_at, m.platform, m.workspace, m.user_id
+	found := false
+	err := db.each(ctx, `SELECT m.platform, m.workspace, m.user_id, t.id, t.kind, t.times, t.days, t.tz, t.created_at
 		FROM subscriptions t JOIN members m ON m.id = t.member_id WHERE t.id = ?`, []any{id}, func(s scanner) error {
-		var times string
-		var days int
-		var created int64
-		found = true
-		if err := s.Scan(&sub.ID, &sub.Kind, &times, &days, &sub.TZ, &created, &sub.Member.Platform, &sub.Member.Workspace, &sub.Member.User); err != nil {
-			return err
-		}
-		sub.Days, sub.CreatedAt = bot.Weekdays(days), fromMS(created)
+		var key bot.MemberKey
 		var err error
-		sub.Times, err = bot.ParseTimes(times)
+		found = true
+		sub, err = scanSubscription(prefixScanner{s, []any{&key.Platform, &key.Workspace, &key.User}})
+		sub.Member = key
 		return err
 	})
 	if err == nil && !found {
