@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -46,6 +48,12 @@ type Coach struct {
 	commands  *Registry
 	// scheduleChanged is never nil.
 	scheduleChanged func()
+	// memberLocks serialize the commands of one member, so two commands
+	// changing that member's settings at once cannot undo each other
+	// (settings are read, changed and written whole). Members share
+	// stripes by hash, which only ever makes two of them wait in turn.
+	memberLocks [256]sync.Mutex
+	lockSeed    maphash.Seed
 }
 
 // NewCoach returns a Coach. Store is required; other fields have defaults.
@@ -61,6 +69,7 @@ func NewCoach(cfg Config) *Coach {
 		commands:  Commands(),
 
 		scheduleChanged: cfg.ScheduleChanged,
+		lockSeed:        maphash.MakeSeed(),
 	}
 	if c.scheduleChanged == nil {
 		c.scheduleChanged = func() {}
@@ -134,7 +143,15 @@ func (c *Coach) parse(req Request) (Parsed, error) {
 	return c.commands.Parse(req.Text)
 }
 
+// lockMember holds the member's stripe until the returned func is called.
+func (c *Coach) lockMember(key MemberKey) func() {
+	m := &c.memberLocks[maphash.String(c.lockSeed, key.String())%uint64(len(c.memberLocks))]
+	m.Lock()
+	return m.Unlock
+}
+
 func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, error) {
+	defer c.lockMember(req.Member())()
 	now := c.clock.Now().UTC()
 	ws, err := c.store.EnsureWorkspace(ctx, Workspace{
 		Platform:     req.Platform,

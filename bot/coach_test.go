@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -290,5 +291,24 @@ func TestHome(t *testing.T) {
 	}
 	if len(home.Buttons) != 4 || home.Buttons[0].Command != "coach done" {
 		t.Errorf("home buttons = %+v", home.Buttons)
+	}
+}
+
+// TestConcurrentCommandsKeepEachChange: a member's commands that change
+// different settings at the same moment must not undo each other.
+func TestConcurrentCommandsKeepEachChange(t *testing.T) {
+	coach, db, _ := bottest.NewCoach(t, nil)
+	handle(t, coach, "/coach start")
+	var wg sync.WaitGroup
+	for _, cmd := range []string{"/coach tz Europe/Berlin", "/coach snooze 2h", "/coach quiet 22:00-07:00", "/coach pause 3d", "/coach skip"} {
+		wg.Go(func() { coach.Handle(context.Background(), bottest.Request(cmd)) })
+	}
+	wg.Wait()
+	m, err := db.Member(context.Background(), alice())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.TZ != "Europe/Berlin" || m.SnoozedUntil.IsZero() || !m.Quiet.Set || m.PausedUntil.IsZero() || m.SkippedDay == "" {
+		t.Fatalf("a concurrent change was lost: %+v", m)
 	}
 }
