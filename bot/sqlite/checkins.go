@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -11,22 +10,12 @@ import (
 
 // AddCheckIn implements bot.Store.
 func (db *DB) AddCheckIn(ctx context.Context, c bot.CheckIn) (bot.CheckIn, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		id, err := db.memberID(ctx, tx, c.Member)
-		if err != nil {
-			return err
-		}
-		res, err := db.txExec(ctx, tx, `INSERT INTO checkins (member_id, score, area, note, at) VALUES (?, ?, ?, ?, ?)`,
-			id, c.Score, c.Area, c.Note, toMS(c.At))
-		if err != nil {
-			return err
-		}
-		c.ID, err = res.LastInsertId()
-		return err
-	})
+	id, err := db.insertForMember(ctx, c.Member, `INSERT INTO checkins (member_id, score, area, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		c.Score, c.Area, c.Note, toMS(c.At))
 	if err != nil {
 		return bot.CheckIn{}, fmt.Errorf("insert check-in: %w", err)
 	}
+	c.ID = id
 	return c, nil
 }
 
@@ -55,22 +44,12 @@ func (db *DB) CheckIns(ctx context.Context, key bot.MemberKey, since time.Time) 
 
 // AddRedFlag implements bot.Store.
 func (db *DB) AddRedFlag(ctx context.Context, e bot.RedFlagEvent) (bot.RedFlagEvent, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		id, err := db.memberID(ctx, tx, e.Member)
-		if err != nil {
-			return err
-		}
-		res, err := db.txExec(ctx, tx, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES (?, ?, ?, ?, ?)`,
-			id, e.Rule, e.Area, e.CheckInID, toMS(e.At))
-		if err != nil {
-			return err
-		}
-		e.ID, err = res.LastInsertId()
-		return err
-	})
+	id, err := db.insertForMember(ctx, e.Member, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		e.Rule, e.Area, e.CheckInID, toMS(e.At))
 	if err != nil {
 		return bot.RedFlagEvent{}, fmt.Errorf("insert red flag: %w", err)
 	}
+	e.ID = id
 	return e, nil
 }
 
@@ -87,15 +66,7 @@ func (db *DB) MemberData(ctx context.Context, key bot.MemberKey) (bot.MemberData
 	where := ` JOIN members m ON m.id = t.member_id WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ?`
 	args := []any{key.Platform, key.Workspace, key.User}
 
-	err = db.each(ctx, `SELECT t.day, t.exercise, t.at FROM completions t`+where+` ORDER BY t.day, t.exercise`, args, func(s scanner) error {
-		c := bot.Completion{Member: key}
-		var at int64
-		err := s.Scan(&c.Day, &c.Exercise, &at)
-		c.At = fromMS(at)
-		d.Completions = append(d.Completions, c)
-		return err
-	})
-	if err != nil {
+	if d.Completions, err = db.Completions(ctx, key, ""); err != nil {
 		return d, err
 	}
 	err = db.each(ctx, `SELECT t.id, t.area, t.days, t.applied_at, t.removed_at FROM tape_cycles t`+where+` ORDER BY t.applied_at`, args, func(s scanner) error {
@@ -107,13 +78,7 @@ func (db *DB) MemberData(ctx context.Context, key bot.MemberKey) (bot.MemberData
 	if err != nil {
 		return d, err
 	}
-	err = db.each(ctx, `SELECT t.id, t.kind, t.times, t.days, t.tz, t.created_at FROM subscriptions t`+where+` ORDER BY t.kind`, args, func(s scanner) error {
-		sub, err := scanSubscription(s)
-		sub.Member = key
-		d.Subscriptions = append(d.Subscriptions, sub)
-		return err
-	})
-	if err != nil {
+	if d.Subscriptions, err = db.Subscriptions(ctx, key); err != nil {
 		return d, err
 	}
 	err = db.each(ctx, `SELECT t.id, t.rule, t.area, t.checkin_id, t.at FROM red_flags t`+where+` ORDER BY t.at`, args, func(s scanner) error {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -12,18 +11,11 @@ import (
 // SetReadiness implements bot.Store: one entry per member and local day; a
 // second answer the same day replaces the first.
 func (db *DB) SetReadiness(ctx context.Context, r bot.Readiness) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := db.memberID(ctx, tx, r.Member)
-		if err != nil {
-			return err
-		}
-		_, err = db.txExec(ctx, tx, `INSERT INTO readiness (member_id, day, fatigue, sleep, soreness, stress, mood, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (member_id, day) DO UPDATE SET fatigue = excluded.fatigue, sleep = excluded.sleep,
-				soreness = excluded.soreness, stress = excluded.stress, mood = excluded.mood, at = excluded.at`,
-			mid, r.Day, r.Items[0], r.Items[1], r.Items[2], r.Items[3], r.Items[4], toMS(r.At))
-		return err
-	})
+	_, err := db.execForMember(ctx, r.Member, `INSERT INTO readiness (member_id, day, fatigue, sleep, soreness, stress, mood, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (member_id, day) DO UPDATE SET fatigue = excluded.fatigue, sleep = excluded.sleep,
+			soreness = excluded.soreness, stress = excluded.stress, mood = excluded.mood, at = excluded.at`,
+		r.Day, r.Items[0], r.Items[1], r.Items[2], r.Items[3], r.Items[4], toMS(r.At))
 	if err != nil {
 		return fmt.Errorf("set readiness: %w", err)
 	}
@@ -49,17 +41,12 @@ func (db *DB) ReadinessSince(ctx context.Context, key bot.MemberKey, sinceDay st
 
 // AddLoad implements bot.Store.
 func (db *DB) AddLoad(ctx context.Context, l bot.SessionLoad) (bot.SessionLoad, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		mid, err := db.memberID(ctx, tx, l.Member)
-		if err != nil {
-			return err
-		}
-		return db.txRow(ctx, tx, `INSERT INTO session_loads (member_id, rpe, minutes, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			mid, l.RPE, l.Minutes, l.Note, toMS(l.At)).Scan(&l.ID)
-	})
+	id, err := db.insertForMember(ctx, l.Member, `INSERT INTO session_loads (member_id, rpe, minutes, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		l.RPE, l.Minutes, l.Note, toMS(l.At))
 	if err != nil {
 		return bot.SessionLoad{}, fmt.Errorf("add load: %w", err)
 	}
+	l.ID = id
 	return l, nil
 }
 

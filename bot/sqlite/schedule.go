@@ -146,18 +146,19 @@ func (db *DB) SetSubscriptionsTZ(ctx context.Context, key bot.MemberKey, tz stri
 // AddCompletion implements bot.Store; it reports false when that day (and
 // exercise) was already logged.
 func (db *DB) AddCompletion(ctx context.Context, c bot.Completion) (bool, error) {
-	added, err := db.insertOnce(ctx, c.Member, `INSERT INTO completions (member_id, day, exercise, at) VALUES (?, ?, ?, ?)
+	n, err := db.execForMember(ctx, c.Member, `INSERT INTO completions (member_id, day, exercise, at) VALUES (?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, c.Day, c.Exercise, toMS(c.At))
 	if err != nil {
 		return false, fmt.Errorf("add completion: %w", err)
 	}
-	return added, nil
+	return n == 1, nil
 }
 
-// insertOnce runs an INSERT ... ON CONFLICT DO NOTHING whose first
-// argument is the member's row id, and reports whether a row was added.
-func (db *DB) insertOnce(ctx context.Context, key bot.MemberKey, query string, args ...any) (bool, error) {
-	var added bool
+// execForMember runs one write statement whose first argument is the
+// member's row id, and returns how many rows it changed. A member that does
+// not exist is ENOTFOUND.
+func (db *DB) execForMember(ctx context.Context, key bot.MemberKey, query string, args ...any) (int64, error) {
+	var n int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		mid, err := db.memberID(ctx, tx, key)
 		if err != nil {
@@ -167,11 +168,24 @@ func (db *DB) insertOnce(ctx context.Context, key bot.MemberKey, query string, a
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		added = n == 1
+		n, _ = res.RowsAffected()
 		return nil
 	})
-	return added, err
+	return n, err
+}
+
+// insertForMember runs an INSERT ... RETURNING id whose first argument is
+// the member's row id, and returns the new row's id.
+func (db *DB) insertForMember(ctx context.Context, key bot.MemberKey, query string, args ...any) (int64, error) {
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		mid, err := db.memberID(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		return db.txRow(ctx, tx, query, append([]any{mid}, args...)...).Scan(&id)
+	})
+	return id, err
 }
 
 // Completions implements bot.Store: the member's completions on or after

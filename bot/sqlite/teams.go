@@ -143,12 +143,12 @@ func (db *DB) Audit(ctx context.Context, p bot.Platform, workspace string, limit
 // Enqueue implements bot.Store: one outbox row with its own dedupe key;
 // false when that key exists already.
 func (db *DB) Enqueue(ctx context.Context, it bot.OutboxItem) (bool, error) {
-	added, err := db.insertOnce(ctx, it.Member, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)
+	n, err := db.execForMember(ctx, it.Member, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dedupe_key) DO NOTHING`, it.Kind, it.DedupeKey, toMS(it.NotBefore), it.Ref, toMS(it.CreatedAt))
 	if err != nil {
 		return false, fmt.Errorf("enqueue: %w", err)
 	}
-	return added, nil
+	return n == 1, nil
 }
 
 // AlertedSince implements bot.Store: whether a staff alert for the
