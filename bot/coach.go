@@ -153,21 +153,11 @@ func (c *Coach) lockMember(key MemberKey) func() {
 func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, error) {
 	defer c.lockMember(req.Member())()
 	now := c.clock.Now().UTC()
-	ws, err := c.store.EnsureWorkspace(ctx, Workspace{
-		Platform:     req.Platform,
-		ID:           req.Workspace,
-		Privacy:      DefaultPrivacy(req.Platform),
-		MinGroupSize: 5,
-		CreatedAt:    now,
-	})
+	ws, err := c.workspaceOf(ctx, req.Platform, req.Workspace)
 	if err != nil {
 		return Reply{}, err
 	}
-	tz := c.defaultTZ
-	if _, err := LoadZone(req.TZ); err == nil {
-		tz = req.TZ
-	}
-	member, _, err := c.store.EnsureMember(ctx, Member{Key: req.Member(), TZ: tz, Role: RoleMember, CreatedAt: now})
+	member, err := c.memberOf(ctx, req.Member(), req.TZ)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -193,6 +183,22 @@ func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, err
 	}
 	reply.Text += "\n\n_Note: I could not message you earlier (" + member.DisabledReason + "), so your reminders were on hold. They are back on; if you closed DMs with me, please open them again._"
 	return reply, nil
+}
+
+// workspaceOf returns a stored workspace, creating it with the platform's
+// defaults when it is new.
+func (c *Coach) workspaceOf(ctx context.Context, p Platform, id string) (Workspace, error) {
+	return c.store.EnsureWorkspace(ctx, Workspace{Platform: p, ID: id, Privacy: DefaultPrivacy(p), MinGroupSize: 5, CreatedAt: c.clock.Now().UTC()})
+}
+
+// memberOf returns a stored member, creating a new one in zone tz (the
+// default zone when tz is not a valid zone).
+func (c *Coach) memberOf(ctx context.Context, key MemberKey, tz string) (Member, error) {
+	if _, err := LoadZone(tz); err != nil {
+		tz = c.defaultTZ
+	}
+	m, _, err := c.store.EnsureMember(ctx, Member{Key: key, TZ: tz, Role: RoleMember, CreatedAt: c.clock.Now().UTC()})
+	return m, err
 }
 
 func (c *Coach) observe(command string, err error) {

@@ -85,7 +85,7 @@ func (c *Coach) looksLikeCommand(text string) bool {
 // it says nothing.
 func (c *Coach) hint(ctx context.Context, req Request) (Reply, error) {
 	now := c.clock.Now().UTC()
-	if _, _, err := c.store.EnsureMember(ctx, Member{Key: req.Member(), TZ: c.defaultTZ, Role: RoleMember, CreatedAt: now}); err != nil {
+	if _, err := c.memberOf(ctx, req.Member(), ""); err != nil {
 		return Reply{}, err
 	}
 	claimed, err := c.store.ClaimHint(ctx, req.Member(), now, now.Add(-hintEvery))

@@ -20,7 +20,7 @@ func (c *Coach) Home(ctx context.Context, key MemberKey) Reply {
 
 func (c *Coach) home(ctx context.Context, key MemberKey) (Reply, error) {
 	now := c.clock.Now().UTC()
-	m, _, err := c.store.EnsureMember(ctx, Member{Key: key, TZ: c.defaultTZ, Role: RoleMember, CreatedAt: now})
+	m, err := c.memberOf(ctx, key, "")
 	if err != nil {
 		return Reply{}, err
 	}

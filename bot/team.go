@@ -76,7 +76,7 @@ func (c *Coach) teamAlerts(ctx context.Context, call *Call) (Reply, error) {
 
 func (c *Coach) teamStaff(ctx context.Context, call *Call) (Reply, error) {
 	key := MemberKey{Platform: call.Request.Platform, Workspace: call.Request.Workspace, User: call.Values.String("user")}
-	m, _, err := c.store.EnsureMember(ctx, Member{Key: key, TZ: c.defaultTZ, Role: RoleMember, CreatedAt: call.Now})
+	m, err := c.memberOf(ctx, key, "")
 	if err != nil {
 		return Reply{}, fmt.Errorf("ensure member: %w", err)
 	}
@@ -306,7 +306,7 @@ func (c *Coach) staffAlert(ctx context.Context, m Member, item OutboxItem) (Nudg
 	if err != nil {
 		return NudgeDecision{}, err
 	}
-	ws, err := c.store.EnsureWorkspace(ctx, Workspace{Platform: m.Key.Platform, ID: m.Key.Workspace, Privacy: DefaultPrivacy(m.Key.Platform), MinGroupSize: 5})
+	ws, err := c.workspaceOf(ctx, m.Key.Platform, m.Key.Workspace)
 	if err != nil {
 		return NudgeDecision{}, err
 	}

@@ -85,7 +85,7 @@ func (c *Coach) teamDigestNudge(ctx context.Context, m Member, now time.Time) (N
 	if m.Role != RoleStaff {
 		return NudgeDecision{SkipReason: "no longer staff"}, nil
 	}
-	ws, err := c.store.EnsureWorkspace(ctx, Workspace{Platform: m.Key.Platform, ID: m.Key.Workspace, Privacy: DefaultPrivacy(m.Key.Platform), MinGroupSize: 5})
+	ws, err := c.workspaceOf(ctx, m.Key.Platform, m.Key.Workspace)
 	if err != nil {
 		return NudgeDecision{}, err
 	}
