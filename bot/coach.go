@@ -77,6 +77,9 @@ func NewCoach(cfg Config) *Coach {
 	if c.clock == nil {
 		c.clock = SystemClock{}
 	}
+	if c.observer == nil {
+		c.observer = nopObserver{}
+	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -202,15 +205,19 @@ func (c *Coach) memberOf(ctx context.Context, key MemberKey, tz string) (Member,
 }
 
 func (c *Coach) observe(command string, err error) {
-	if c.observer == nil {
-		return
-	}
 	outcome := "ok"
 	if err != nil {
 		outcome = ErrorCode(err)
 	}
 	c.observer.CommandHandled(command, outcome)
 }
+
+// nopObserver counts nothing; it stands in when no Observer is configured.
+type nopObserver struct{}
+
+func (nopObserver) CommandHandled(string, string) {}
+func (nopObserver) CheckInRecorded(string)        {}
+func (nopObserver) RedFlagRaised(string)          {}
 
 // DefaultPrivacy is the privacy mode of a new workspace: wellness on Slack,
 // where members are colleagues, team elsewhere.

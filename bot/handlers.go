@@ -24,9 +24,7 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("add check-in: %w", err)
 	}
-	if c.observer != nil {
-		c.observer.CheckInRecorded(checkIn.Area)
-	}
+	c.observer.CheckInRecorded(checkIn.Area)
 	recent, err := c.store.CheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -30))
 	if err != nil {
 		return Reply{}, fmt.Errorf("recent check-ins: %w", err)
@@ -49,9 +47,7 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 		if err := c.alertStaff(ctx, call, event); err != nil {
 			return Reply{}, fmt.Errorf("alert staff: %w", err)
 		}
-		if c.observer != nil {
-			c.observer.RedFlagRaised(rf.Rule)
-		}
+		c.observer.RedFlagRaised(rf.Rule)
 	}
 	where := ""
 	if checkIn.Area != "" {

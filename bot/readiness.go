@@ -197,9 +197,7 @@ func (c *Coach) flag(ctx context.Context, call *Call, rule, area string) error {
 	if err != nil {
 		return fmt.Errorf("add flag: %w", err)
 	}
-	if c.observer != nil {
-		c.observer.RedFlagRaised(rule)
-	}
+	c.observer.RedFlagRaised(rule)
 	return c.alertStaff(ctx, call, event)
 }
 

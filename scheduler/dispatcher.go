@@ -61,6 +61,14 @@ type DispatcherOptions struct {
 	Jitter func() float64
 }
 
+// nopObserver counts nothing; it stands in when no Observer is configured.
+type nopObserver struct{}
+
+func (nopObserver) NudgeSent(bot.Platform, bot.NudgeKind, time.Duration) {}
+func (nopObserver) NudgeSkipped(bot.Platform, bot.NudgeKind, string)     {}
+func (nopObserver) NudgeFailed(bot.Platform, bot.NudgeKind)              {}
+func (nopObserver) RateLimited(bot.Platform)                             {}
+
 // Dispatcher delivers due outbox rows through the platforms' Senders.
 type Dispatcher struct {
 	store    OutboxStore
@@ -105,6 +113,9 @@ func NewDispatcher(store OutboxStore, nudger Nudger, senders map[bot.Platform]bo
 	}
 	if opts.Jitter == nil {
 		opts.Jitter = rand.Float64
+	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
 	}
 	limiters := map[bot.Platform]*rate.Limiter{}
 	for p := range senders {
@@ -235,9 +246,7 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 	}
 	switch {
 	case decision.SkipReason != "":
-		if d.opts.Observer != nil {
-			d.opts.Observer.NudgeSkipped(it.Member.Platform, it.Kind, decision.SkipReason)
-		}
+		d.opts.Observer.NudgeSkipped(it.Member.Platform, it.Kind, decision.SkipReason)
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxSkipped, it.Attempts, now, decision.SkipReason)
 	case !decision.Postpone.IsZero():
 		return d.store.RetryOutbox(ctx, it.ID, decision.Postpone, it.Attempts, "postponed")
@@ -252,30 +261,22 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 	var limited *bot.RateLimitedError
 	switch {
 	case err == nil:
-		if d.opts.Observer != nil {
-			d.opts.Observer.NudgeSent(it.Member.Platform, it.Kind, latency)
-		}
+		d.opts.Observer.NudgeSent(it.Member.Platform, it.Kind, latency)
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxSent, it.Attempts+1, now, "")
 	case errors.As(err, &limited):
 		// A 429 is the platform pacing us, not a failure of this message:
 		// hold the whole platform and retry without spending an attempt.
 		d.block(it.Member.Platform, now.Add(max(limited.RetryAfter, time.Second)))
-		if d.opts.Observer != nil {
-			d.opts.Observer.RateLimited(it.Member.Platform)
-		}
+		d.opts.Observer.RateLimited(it.Member.Platform)
 		return nil
 	case errors.Is(err, bot.ErrUnreachable) && decision.Channel != "":
 		// The staff channel refused us; the member is not at fault.
 		d.opts.Logger.Warn("staff channel unreachable", "platform", it.Member.Platform, "err", err)
-		if d.opts.Observer != nil {
-			d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
-		}
+		d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "channel unreachable: "+err.Error())
 	case errors.Is(err, bot.ErrUnreachable):
 		d.opts.Logger.Warn("member unreachable; nudges disabled", "platform", it.Member.Platform, "kind", it.Kind, "err", err)
-		if d.opts.Observer != nil {
-			d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
-		}
+		d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
 		if err := d.nudger.DisableNudges(ctx, it.Member, "the platform refused a direct message"); err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
 			return err
 		}
@@ -304,9 +305,7 @@ func (d *Dispatcher) retry(ctx context.Context, it bot.OutboxItem, now time.Time
 	note := truncate(cause.Error(), 500)
 	if attempts >= d.opts.MaxAttempts {
 		d.opts.Logger.Warn("nudge failed after retries", "platform", it.Member.Platform, "kind", it.Kind, "attempts", attempts, "err", cause)
-		if d.opts.Observer != nil {
-			d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
-		}
+		d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, attempts, now, note)
 	}
 	return d.store.RetryOutbox(ctx, it.ID, now.Add(d.Backoff(attempts)), attempts, note)
