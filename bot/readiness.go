@@ -304,10 +304,13 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 		history []Readiness
 	}
 	var shared, private []row
+	firstDay := LocalDay(call.Now.AddDate(0, 0, -28), loc)
 	for _, d := range data {
-		hist, err := c.store.ReadinessSince(ctx, d.Member.Key, LocalDay(call.Now.AddDate(0, 0, -28), loc))
-		if err != nil {
-			return Reply{}, fmt.Errorf("readiness: %w", err)
+		var hist []Readiness
+		for _, r := range d.Readiness {
+			if r.Day >= firstDay {
+				hist = append(hist, r)
+			}
 		}
 		r := row{key: d.Member.Key, history: hist}
 		switch {

@@ -59,7 +59,8 @@ type Store interface {
 	// StaffCount returns how many staff a workspace has.
 	StaffCount(ctx context.Context, p Platform, workspace string) (int, error)
 	// TeamData returns every member of a workspace with their check-ins,
-	// completions and red flags since the given time, and the tape worn now.
+	// red flags, completions and readiness since the given time (the day
+	// records from at least a day earlier), and the tape worn now.
 	TeamData(ctx context.Context, p Platform, workspace string, since time.Time) ([]MemberData, error)
 	// AddAudit records a staff action.
 	AddAudit(ctx context.Context, e AuditEntry) error

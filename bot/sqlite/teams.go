@@ -34,8 +34,9 @@ func (db *DB) StaffCount(ctx context.Context, p bot.Platform, workspace string) 
 }
 
 // TeamData implements bot.Store: every member of a workspace with their
-// check-ins, completions and red flags since the given time and the tape
-// they wear now.
+// check-ins, completions, readiness and red flags since the given time
+// (completions and readiness from the day before, in UTC, so that callers
+// can cut them at their own local day) and the tape they wear now.
 func (db *DB) TeamData(ctx context.Context, p bot.Platform, workspace string, since time.Time) ([]bot.MemberData, error) {
 	var out []bot.MemberData
 	index := map[int64]int{}
@@ -104,6 +105,19 @@ func (db *DB) TeamData(ctx context.Context, p bot.Platform, workspace string, si
 		d.RedFlags = append(d.RedFlags, e)
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	err = db.each(ctx, `SELECT t.member_id, t.day, t.fatigue, t.sleep, t.soreness, t.stress, t.mood, t.at FROM readiness t`+join+`t.day >= ? ORDER BY t.day`,
+		[]any{p, workspace, sinceDay}, func(s scanner) error {
+			var mid, at int64
+			var r bot.Readiness
+			err := s.Scan(&mid, &r.Day, &r.Items[0], &r.Items[1], &r.Items[2], &r.Items[3], &r.Items[4], &at)
+			d := &out[index[mid]]
+			r.Member, r.At = d.Member.Key, fromMS(at)
+			d.Readiness = append(d.Readiness, r)
+			return err
+		})
 	return out, err
 }
 
