@@ -2,11 +2,12 @@ package content_test
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -31,19 +32,7 @@ func TestGoldenRenders(t *testing.T) {
 	}
 	for _, r := range renders {
 		t.Run(r.file, func(t *testing.T) {
-			path := filepath.Join("testdata", r.file)
-			if *update {
-				if err := os.WriteFile(path, []byte(r.text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run go test -update to create it): %v", err)
-			}
-			if r.text != string(want) {
-				t.Errorf("render differs from %s:\n--- got\n%s\n--- want\n%s", path, r.text, want)
-			}
+			bottest.Golden(t, filepath.Join("testdata", r.file), []byte(r.text), *update)
 		})
 	}
 }

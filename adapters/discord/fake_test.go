@@ -10,7 +10,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,9 +17,10 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/recoverycoach/recoverycoach/adapters/discord"
+
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -180,18 +180,5 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Fatalf("golden %s: not JSON: %v\n%s", name, err, got)
 	}
 	buf.WriteByte('\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
+	bottest.Golden(t, filepath.Join("testdata", name), buf.Bytes(), *update)
 }

@@ -4,10 +4,13 @@ package bottest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/recoverycoach/recoverycoach/bot"
 	"github.com/recoverycoach/recoverycoach/bot/sqlite"
@@ -120,4 +123,26 @@ func NewCoach(tb testing.TB, lib bot.Library) (*bot.Coach, *sqlite.DB, *Clock) {
 // Request returns a console request for text from user "alice".
 func Request(text string) bot.Request {
 	return bot.Request{Platform: bot.Console, Workspace: "local", User: "alice", IsDM: true, Text: text}
+}
+
+// Golden compares got with the golden file at path. With update set (each
+// test package's -update flag) it rewrites the file first, creating its
+// directory if needed.
+func Golden(tb testing.TB, path string, got []byte, update bool) {
+	tb.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		tb.Errorf("%s differs from the golden file (-want +got; run go test -update if intended):\n%s", path, diff)
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +19,8 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/recoverycoach/recoverycoach/adapters/discord"
+
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -264,22 +265,7 @@ func sampleReport() report {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
+	bottest.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 func TestJSONShape(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -39,19 +41,7 @@ func normalize(out, dir string) string {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s mismatch (run with -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	bottest.Golden(t, filepath.Join("testdata", name), []byte(got), *update)
 }
 
 func TestConsoleTranscript(t *testing.T) {
