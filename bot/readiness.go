@@ -343,33 +343,27 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 		b.WriteString("Nobody has chosen to share individual answers yet (`/coach start yes`).\n")
 	}
 	// Totals over everyone not listed by name, under the group-size rule.
-	var totals []int
+	// Totals over the window: the sum and count of answers, and how many
+	// people answered at least once.
 	since := LocalDay(call.Now.AddDate(0, 0, -(days-1)), loc)
+	sum, answers, answered := 0, 0, 0
 	for _, r := range private {
+		before := answers
 		for _, h := range r.history {
 			if h.Day >= since {
-				totals = append(totals, h.Total())
+				sum += h.Total()
+				answers++
 			}
 		}
-	}
-	answered := 0
-	for _, r := range private {
-		for _, h := range r.history {
-			if h.Day >= since {
-				answered++
-				break
-			}
+		if answers > before {
+			answered++
 		}
 	}
 	if len(private) > 0 || ws.Privacy == PrivacyWellness {
 		if answered < ws.MinGroupSize {
 			fmt.Fprintf(&b, "Group totals: not enough people to show numbers (at least %d must have answered).", ws.MinGroupSize)
 		} else {
-			sum := 0
-			for _, t := range totals {
-				sum += t
-			}
-			fmt.Fprintf(&b, "Group totals: %d of %d answered in the last %d days; average readiness %.1f/25.", answered, len(private), days, float64(sum)/float64(len(totals)))
+			fmt.Fprintf(&b, "Group totals: %d of %d answered in the last %d days; average readiness %.1f/25.", answered, len(private), days, float64(sum)/float64(answers))
 		}
 	}
 	reply := Reply{Title: "Team readiness", Text: strings.TrimSpace(b.String()),
