@@ -40,20 +40,23 @@ func (c *Coach) interpret(ctx context.Context, req Request) (string, Reply, erro
 	if thanksWords.MatchString(text) {
 		return "", Reply{Text: "You're welcome! Keep it up."}, nil
 	}
-	last, err := c.latestNudge(ctx, req)
-	if err != nil {
-		return "", Reply{}, err
-	}
+	// The latest nudge is looked up only for the bare answers that need
+	// it, not for every message.
 	if m := looseScore.FindStringSubmatch(text); m != nil {
 		line := strings.TrimSpace("pain " + m[2] + " " + m[4])
-		if m[1] != "" || m[3] != "" || last == NudgeCheckIn {
+		if m[1] != "" || m[3] != "" {
 			return line, Reply{}, nil
+		}
+		last, err := c.latestNudge(ctx, req)
+		if err != nil || last == NudgeCheckIn {
+			return line, Reply{}, err
 		}
 		return "", Reply{Text: fmt.Sprintf("Is that a pain score? Type `pain %s` (add an area and a note if you like: `pain %s knee stiff`).", m[2], m[2])}, nil
 	}
 	if yesWords.MatchString(text) {
-		if last == NudgeExercises {
-			return "coach done", Reply{}, nil
+		last, err := c.latestNudge(ctx, req)
+		if err != nil || last == NudgeExercises {
+			return "coach done", Reply{}, err
 		}
 		return "", Reply{Text: "Glad to hear it! To log today's exercises type `done`; for a pain check-in, `pain 3`."}, nil
 	}
