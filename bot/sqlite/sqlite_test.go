@@ -83,60 +83,6 @@ func TestMigrationsAreVersioned(t *testing.T) {
 	}
 }
 
-func TestEnsureIsIdempotent(t *testing.T) {
-	db, err := sqlite.Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	_, created, err := db.EnsureMember(ctx, bot.Member{Key: key("U1"), TZ: "UTC"})
-	if err != nil || !created {
-		t.Fatalf("first ensure created=%v err=%v", created, err)
-	}
-	m, created, err := db.EnsureMember(ctx, bot.Member{Key: key("U1"), TZ: "Asia/Tokyo"})
-	if err != nil || created || m.TZ != "UTC" {
-		t.Fatalf("second ensure = %+v created=%v err=%v", m, created, err)
-	}
-	w, err := db.EnsureWorkspace(ctx, bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyWellness})
-	if err != nil || w.MinGroupSize != 5 || w.Privacy != bot.PrivacyWellness {
-		t.Fatalf("workspace = %+v, %v", w, err)
-	}
-	if _, err := db.Member(ctx, key("nobody")); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Fatalf("missing member error = %v", err)
-	}
-}
-
-func TestDMChannelCacheAndEvents(t *testing.T) {
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ensure(t, db, "U1")
-	if ch, err := db.DMChannel(ctx, key("U1")); err != nil || ch != "" {
-		t.Fatalf("empty cache = %q, %v", ch, err)
-	}
-	if err := db.SetDMChannel(ctx, key("U1"), "D1"); err != nil {
-		t.Fatal(err)
-	}
-	if ch, _ := db.DMChannel(ctx, key("U1")); ch != "D1" {
-		t.Fatalf("cached = %q", ch)
-	}
-	now := time.Unix(1000, 0)
-	if seen, err := db.SeenEvent(ctx, "Ev1", now); err != nil || seen {
-		t.Fatalf("first event seen=%v err=%v", seen, err)
-	}
-	if seen, _ := db.SeenEvent(ctx, "Ev1", now); !seen {
-		t.Fatal("repeat event not detected")
-	}
-	if err := db.PruneEvents(ctx, now.Add(time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	if seen, _ := db.SeenEvent(ctx, "Ev1", now); seen {
-		t.Fatal("pruned event still seen")
-	}
-}
-
 // TestConcurrentWritesNeverBusy drives the single writer from many
 // goroutines; SQLITE_BUSY must never reach a caller.
 func TestConcurrentWritesNeverBusy(t *testing.T) {
@@ -193,51 +139,5 @@ func TestBackupIsConsistentCopy(t *testing.T) {
 	got, err := cp.CheckIns(ctx, key("U1"), time.Time{})
 	if err != nil || len(got) != 5 {
 		t.Fatalf("backup holds %d check-ins, %v", len(got), err)
-	}
-}
-
-func TestCheckInRequiresMember(t *testing.T) {
-	db, err := sqlite.Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.AddCheckIn(ctx, bot.CheckIn{Member: key("ghost"), Score: 3}); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Fatalf("error = %v, want not_found", err)
-	}
-}
-
-func TestMemberByDMChannelPrefersTheLastNudged(t *testing.T) {
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	g1 := bot.MemberKey{Platform: bot.Discord, Workspace: "G1", User: "U1"}
-	g2 := bot.MemberKey{Platform: bot.Discord, Workspace: "G2", User: "U1"}
-	for _, k := range []bot.MemberKey{g1, g2} {
-		if _, _, err := db.EnsureMember(ctx, bot.Member{Key: k, TZ: "UTC"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.SetDMChannel(ctx, k, "DM1"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, ok, _ := db.MemberByDMChannel(ctx, bot.Discord, "nope"); ok {
-		t.Fatal("unknown channel matched")
-	}
-	// G1's member got the latest nudge, so an answer in DM1 is theirs.
-	for i, k := range []bot.MemberKey{g2, g1} {
-		if _, err := db.Enqueue(ctx, bot.OutboxItem{Member: k, Kind: bot.NudgeCheckIn, DedupeKey: fmt.Sprint("k", i), NotBefore: time.Unix(0, 0)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	due, _ := db.DueOutbox(ctx, time.Unix(100, 0), 10, nil)
-	for i, it := range due {
-		db.FinishOutbox(ctx, it.ID, bot.OutboxSent, 1, time.Unix(int64(10+i), 0), "")
-	}
-	key, ok, err := db.MemberByDMChannel(ctx, bot.Discord, "DM1")
-	if err != nil || !ok || key != g1 {
-		t.Fatalf("owner = %v %v %v, want %v", key, ok, err, g1)
 	}
 }
