@@ -1,0 +1,218 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// ScheduleGroups returns every distinct (zone, time, days) reminder group.
+func (db *DB) ScheduleGroups(ctx context.Context) ([]bot.ScheduleGroup, error) {
+	var out []bot.ScheduleGroup
+	err := db.each(ctx, `SELECT DISTINCT tz, minute, days FROM subscription_times ORDER BY tz, minute, days`, nil, func(s scanner) error {
+		var g bot.ScheduleGroup
+		var minute, days int
+		err := s.Scan(&g.TZ, &minute, &days)
+		g.Time, g.Days = bot.TimeOfDay(minute), bot.Weekdays(days)
+		out = append(out, g)
+		return err
+	})
+	return out, err
+}
+
+// EnqueueGroup writes one outbox row for every subscriber of the group due
+// at due, in one transaction. The dedupe key kind:subscription:due-minute
+// makes it idempotent: whatever fires twice, on whichever instance, each
+// subscriber gets at most one row per due time. A team readiness or
+// session-load prompt (owned by a staff member) fans out to every eligible
+// member of the workspace instead: those who share with staff, or everyone
+// who started, in wellness mode. With status skipped the rows only record
+// that a nudge was missed. It returns the rows written. Rows are inserted
+// in id order so that two overlapping fan-outs wait on each other's keys in
+// the same order instead of deadlocking.
+func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now time.Time, status bot.OutboxStatus, note string) (int, error) {
+	var doneAt *int64
+	if status != bot.OutboxPending {
+		doneAt = nullMS(now)
+	}
+	args := []any{due.Unix() / 60, toMS(due), status, note, toMS(now), doneAt, g.TZ, int(g.Time), int(g.Days)}
+	total := 0
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		total = 0
+		tag, err := tx.Exec(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+			SELECT s.member_id, s.kind, s.kind || ':' || s.id::text || ':' || $1::bigint::text,
+				$2::bigint, $3::text, $4::text, s.id, $5::bigint, $6::bigint
+			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
+			WHERE t.tz = $7 AND t.minute = $8 AND t.days = $9 AND s.created_at <= $2::bigint AND s.kind NOT IN ('team_readiness', 'team_load')
+			ORDER BY s.id
+			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		if err != nil {
+			return err
+		}
+		total += int(tag.RowsAffected())
+		tag, err = tx.Exec(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+			SELECT m.id, CASE s.kind WHEN 'team_load' THEN 'load_prompt' ELSE 'readiness' END,
+				CASE s.kind WHEN 'team_load' THEN 'load_prompt:' ELSE 'readiness:' END || s.id::text || ':' || m.id::text || ':' || $1::bigint::text,
+				$2::bigint, $3::text, $4::text, s.id, $5::bigint, $6::bigint
+			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
+			JOIN members owner ON owner.id = s.member_id
+			JOIN workspaces w ON w.platform = owner.platform AND w.ext_id = owner.workspace
+			JOIN members m ON m.platform = owner.platform AND m.workspace = owner.workspace
+			WHERE t.tz = $7 AND t.minute = $8 AND t.days = $9 AND s.created_at <= $2::bigint AND s.kind IN ('team_readiness', 'team_load')
+				AND m.onboarded_at IS NOT NULL AND (m.share_with_staff OR w.privacy = 'wellness')
+			ORDER BY s.id, m.id
+			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		if err != nil {
+			return err
+		}
+		total += int(tag.RowsAffected())
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("enqueue group: %w", err)
+	}
+	return total, nil
+}
+
+// State returns a stored scheduler value ("" when unset).
+func (db *DB) State(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.pool.QueryRow(ctx, `SELECT value FROM state WHERE name = $1`, name).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("select state: %w", err)
+	}
+	return v, nil
+}
+
+// SetState stores a scheduler value.
+func (db *DB) SetState(ctx context.Context, name, value string) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO state (name, value) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
+	if err != nil {
+		return fmt.Errorf("set state: %w", err)
+	}
+	return nil
+}
+
+// DueOutbox claims and returns up to limit pending rows whose time has
+// come, oldest first, leaving out the platforms in exclude (those pacing us
+// with 429s). Claimed rows are leased to this instance until now plus the
+// lease: no instance, this one included, gets them again before the lease
+// runs out, unless FinishOutbox or RetryOutbox releases them first. SKIP
+// LOCKED lets instances claim at the same moment without waiting for each
+// other or taking the same row. now is the caller's clock, so the lease is
+// measured on it rather than on the server's.
+func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.Platform) ([]bot.OutboxItem, error) {
+	skip := make([]string, len(exclude))
+	for i, p := range exclude {
+		skip[i] = string(p)
+	}
+	// The platform test is a subquery per candidate rather than a join, so
+	// the plan walks outbox_due in order and stops at the limit instead of
+	// joining every pending row first.
+	rows, err := db.pool.Query(ctx, `WITH due AS MATERIALIZED (
+			SELECT o.id FROM outbox o
+			WHERE o.status = 'pending' AND o.not_before <= $1 AND (o.claimed_until IS NULL OR o.claimed_until <= $1)
+				AND (cardinality($2::text[]) = 0
+					OR (SELECT m.platform FROM members m WHERE m.id = o.member_id) <> ALL ($2::text[]))
+			ORDER BY o.not_before, o.id LIMIT $3
+			FOR UPDATE OF o SKIP LOCKED)
+		UPDATE outbox o SET claimed_by = $4, claimed_until = $5
+		FROM due, members m
+		WHERE o.id = due.id AND m.id = o.member_id
+		RETURNING o.id, o.kind, o.dedupe_key, o.not_before, o.attempts, o.last_error, o.ref, o.created_at,
+			m.platform, m.workspace, m.user_id`,
+		toMS(now), skip, limit, db.instance, toMS(now.Add(db.lease)))
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.OutboxItem, error) {
+		it := bot.OutboxItem{Status: bot.OutboxPending}
+		var notBefore, created int64
+		err := row.Scan(&it.ID, &it.Kind, &it.DedupeKey, &notBefore, &it.Attempts, &it.LastError, &it.Ref, &created,
+			&it.Member.Platform, &it.Member.Workspace, &it.Member.User)
+		it.NotBefore, it.CreatedAt = fromMS(notBefore), fromMS(created)
+		return it, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	// RETURNING follows no ORDER BY.
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].NotBefore.Equal(out[j].NotBefore) {
+			return out[i].NotBefore.Before(out[j].NotBefore)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// FinishOutbox marks a pending row sent, skipped or failed and releases
+// its claim. A row that is no longer pending is left alone.
+func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE outbox SET status = $1, attempts = $2, done_at = $3, last_error = $4,
+			claimed_by = '', claimed_until = NULL
+		WHERE id = $5 AND status = 'pending'`, status, attempts, toMS(at), note, id)
+	if err != nil {
+		return fmt.Errorf("finish outbox: %w", err)
+	}
+	return nil
+}
+
+// RetryOutbox keeps a row pending, moves it to notBefore and releases its
+// claim, so whichever instance is free at notBefore sends it.
+func (db *DB) RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE outbox SET not_before = $1, attempts = $2, last_error = $3,
+			claimed_by = '', claimed_until = NULL
+		WHERE id = $4 AND status = 'pending'`, toMS(notBefore), attempts, note, id)
+	if err != nil {
+		return fmt.Errorf("retry outbox: %w", err)
+	}
+	return nil
+}
+
+// OutboxStats counts rows by status, for metrics and readiness.
+func (db *DB) OutboxStats(ctx context.Context) (map[bot.OutboxStatus]int, error) {
+	out := map[bot.OutboxStatus]int{}
+	err := db.each(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`, nil, func(s scanner) error {
+		var st bot.OutboxStatus
+		var n int
+		err := s.Scan(&st, &n)
+		out[st] = n
+		return err
+	})
+	return out, err
+}
+
+// LastSentNudge implements bot.Store: the member's most recent delivered
+// nudge (found false when none).
+func (db *DB) LastSentNudge(ctx context.Context, key bot.MemberKey) (bot.OutboxItem, bool, error) {
+	it := bot.OutboxItem{Member: key, Status: bot.OutboxSent}
+	var notBefore, created int64
+	var done *int64
+	err := db.pool.QueryRow(ctx, `SELECT o.id, o.kind, o.dedupe_key, o.not_before, o.ref, o.created_at, o.done_at
+		FROM outbox o JOIN members m ON m.id = o.member_id
+		WHERE m.platform = $1 AND m.workspace = $2 AND m.user_id = $3 AND o.status = 'sent' AND o.kind <> 'staff_alert'
+		ORDER BY o.done_at DESC NULLS LAST, o.id DESC LIMIT 1`, keyArgs(key)...).
+		Scan(&it.ID, &it.Kind, &it.DedupeKey, &notBefore, &it.Ref, &created, &done)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return bot.OutboxItem{}, false, nil
+	}
+	if err != nil {
+		return bot.OutboxItem{}, false, fmt.Errorf("last sent nudge: %w", err)
+	}
+	it.NotBefore, it.CreatedAt, it.DoneAt = fromMS(notBefore), fromMS(created), fromNullMS(done)
+	return it, true, nil
+}

@@ -1,0 +1,202 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// UpdateWorkspace implements bot.Store.
+func (db *DB) UpdateWorkspace(ctx context.Context, w bot.Workspace) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE workspaces SET privacy = $1, alert_channel = $2, min_group_size = $3
+		WHERE platform = $4 AND ext_id = $5`, w.Privacy, w.AlertChannel, w.MinGroupSize, w.Platform, w.ID)
+	if err != nil {
+		return fmt.Errorf("update workspace: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("workspace")
+	}
+	return nil
+}
+
+// StaffCount implements bot.Store.
+func (db *DB) StaffCount(ctx context.Context, p bot.Platform, workspace string) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM members WHERE platform = $1 AND workspace = $2 AND role = 'staff'`,
+		p, workspace).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count staff: %w", err)
+	}
+	return n, nil
+}
+
+// TeamData implements bot.Store: every member of a workspace with their
+// check-ins, completions, readiness and red flags since the given time
+// (completions and readiness from the day before, in UTC, so that callers
+// can cut them at their own local day) and the tape they wear now.
+func (db *DB) TeamData(ctx context.Context, p bot.Platform, workspace string, since time.Time) ([]bot.MemberData, error) {
+	var out []bot.MemberData
+	index := map[int64]int{}
+	err := db.each(ctx, `SELECT id, user_id, `+memberColumns+` FROM members WHERE platform = $1 AND workspace = $2 ORDER BY user_id`,
+		[]any{p, workspace}, func(s scanner) error {
+			var id int64
+			var user string
+			m, err := scanMember(prefixScanner{s, []any{&id, &user}})
+			m.Key = bot.MemberKey{Platform: p, Workspace: workspace, User: user}
+			index[id] = len(out)
+			out = append(out, bot.MemberData{Member: m})
+			return err
+		})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	// A member who joins while this runs has rows but no entry; skip them.
+	member := func(mid int64) *bot.MemberData {
+		if i, ok := index[mid]; ok {
+			return &out[i]
+		}
+		return nil
+	}
+	args := []any{p, workspace, toMS(since)}
+	join := ` JOIN members m ON m.id = t.member_id WHERE m.platform = $1 AND m.workspace = $2 AND `
+	err = db.each(ctx, `SELECT t.member_id, t.id, t.score, t.area, t.note, t.at FROM checkins t`+join+`t.at >= $3 ORDER BY t.at, t.id`, args, func(s scanner) error {
+		var mid, at int64
+		var c bot.CheckIn
+		err := s.Scan(&mid, &c.ID, &c.Score, &c.Area, &c.Note, &at)
+		if d := member(mid); d != nil {
+			c.Member, c.At = d.Member.Key, fromMS(at)
+			d.CheckIns = append(d.CheckIns, c)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	sinceDay := since.UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	err = db.each(ctx, `SELECT t.member_id, t.day, t.exercise, t.at FROM completions t`+join+`t.day >= $3 ORDER BY t.day, t.exercise`,
+		[]any{p, workspace, sinceDay}, func(s scanner) error {
+			var mid, at int64
+			var c bot.Completion
+			err := s.Scan(&mid, &c.Day, &c.Exercise, &at)
+			if d := member(mid); d != nil {
+				c.Member, c.At = d.Member.Key, fromMS(at)
+				d.Completions = append(d.Completions, c)
+			}
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = db.each(ctx, `SELECT t.member_id, t.id, t.area, t.days, t.applied_at FROM tape_cycles t`+join+`t.removed_at IS NULL ORDER BY t.applied_at, t.id`,
+		[]any{p, workspace}, func(s scanner) error {
+			var mid, applied int64
+			var tc bot.TapeCycle
+			err := s.Scan(&mid, &tc.ID, &tc.Area, &tc.Days, &applied)
+			if d := member(mid); d != nil {
+				tc.Member, tc.AppliedAt = d.Member.Key, fromMS(applied)
+				d.TapeCycles = append(d.TapeCycles, tc)
+			}
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = db.each(ctx, `SELECT t.member_id, t.id, t.rule, t.area, t.checkin_id, t.at FROM red_flags t`+join+`t.at >= $3 ORDER BY t.at, t.id`, args, func(s scanner) error {
+		var mid, at int64
+		var e bot.RedFlagEvent
+		err := s.Scan(&mid, &e.ID, &e.Rule, &e.Area, &e.CheckInID, &at)
+		if d := member(mid); d != nil {
+			e.Member, e.At = d.Member.Key, fromMS(at)
+			d.RedFlags = append(d.RedFlags, e)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = db.each(ctx, `SELECT t.member_id, t.day, t.fatigue, t.sleep, t.soreness, t.stress, t.mood, t.at FROM readiness t`+join+`t.day >= $3 ORDER BY t.day`,
+		[]any{p, workspace, sinceDay}, func(s scanner) error {
+			var mid, at int64
+			var r bot.Readiness
+			err := s.Scan(&mid, &r.Day, &r.Items[0], &r.Items[1], &r.Items[2], &r.Items[3], &r.Items[4], &at)
+			if d := member(mid); d != nil {
+				r.Member, r.At = d.Member.Key, fromMS(at)
+				d.Readiness = append(d.Readiness, r)
+			}
+			return err
+		})
+	return out, err
+}
+
+// AddAudit implements bot.Store.
+func (db *DB) AddAudit(ctx context.Context, e bot.AuditEntry) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO audit_log (platform, workspace, actor, action, detail, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		e.Platform, e.Workspace, e.Actor, e.Action, e.Detail, toMS(e.At))
+	if err != nil {
+		return fmt.Errorf("insert audit: %w", err)
+	}
+	return nil
+}
+
+// Audit implements bot.Store: the newest entries first.
+func (db *DB) Audit(ctx context.Context, p bot.Platform, workspace string, limit int) ([]bot.AuditEntry, error) {
+	var out []bot.AuditEntry
+	err := db.each(ctx, `SELECT actor, action, detail, at FROM audit_log WHERE platform = $1 AND workspace = $2 ORDER BY at DESC, id DESC LIMIT $3`,
+		[]any{p, workspace, limit}, func(s scanner) error {
+			e := bot.AuditEntry{Platform: p, Workspace: workspace}
+			var at int64
+			err := s.Scan(&e.Actor, &e.Action, &e.Detail, &at)
+			e.At = fromMS(at)
+			out = append(out, e)
+			return err
+		})
+	return out, err
+}
+
+// Enqueue implements bot.Store: one outbox row with its own dedupe key;
+// false when that key exists already.
+func (db *DB) Enqueue(ctx context.Context, it bot.OutboxItem) (bool, error) {
+	n, err := db.execForMember(ctx, it.Member, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at)
+		SELECT id, $4::text, $5::text, $6::bigint, $7::bigint, $8::bigint FROM m
+		ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1`, it.Kind, it.DedupeKey, toMS(it.NotBefore), it.Ref, toMS(it.CreatedAt))
+	if err != nil {
+		return false, fmt.Errorf("enqueue: %w", err)
+	}
+	return n == 1, nil
+}
+
+// AlertedSince implements bot.Store: whether a staff alert for the
+// member's red flags of this rule was enqueued at or after since.
+func (db *DB) AlertedSince(ctx context.Context, key bot.MemberKey, rule string, since time.Time) (bool, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM outbox o JOIN members m ON m.id = o.member_id
+		JOIN red_flags r ON r.id = o.ref
+		WHERE m.platform = $1 AND m.workspace = $2 AND m.user_id = $3 AND o.kind = 'staff_alert' AND r.rule = $4 AND o.created_at >= $5`,
+		key.Platform, key.Workspace, key.User, rule, toMS(since)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("count alerts: %w", err)
+	}
+	return n > 0, nil
+}
+
+// RedFlag returns one red-flag event by id.
+func (db *DB) RedFlag(ctx context.Context, id int64) (bot.RedFlagEvent, error) {
+	var e bot.RedFlagEvent
+	var at int64
+	err := db.pool.QueryRow(ctx, `SELECT r.id, r.rule, r.area, r.checkin_id, r.at, m.platform, m.workspace, m.user_id
+		FROM red_flags r JOIN members m ON m.id = r.member_id WHERE r.id = $1`, id).
+		Scan(&e.ID, &e.Rule, &e.Area, &e.CheckInID, &at, &e.Member.Platform, &e.Member.Workspace, &e.Member.User)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return bot.RedFlagEvent{}, notFound("red flag")
+	}
+	if err != nil {
+		return bot.RedFlagEvent{}, fmt.Errorf("select red flag: %w", err)
+	}
+	e.At = fromMS(at)
+	return e, nil
+}
