@@ -14,7 +14,10 @@ import (
 	"github.com/recoverycoach/recoverycoach/bot"
 )
 
-// OutboxStore is what the Dispatcher needs from storage.
+// OutboxStore is what the Dispatcher needs from storage. A store shared by
+// several instances claims the rows DueOutbox returns for a lease, so no
+// other instance takes them; FinishOutbox and RetryOutbox end the claim,
+// and a crashed instance's rows come back once the lease has run out.
 type OutboxStore interface {
 	DueOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.Platform) ([]bot.OutboxItem, error)
 	FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error
@@ -236,9 +239,10 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts, now, "no sender for platform "+string(it.Member.Platform))
 	}
 	if d.blocked(it.Member.Platform).After(now) {
-		// Left pending untouched: Drain fetches it again once the
+		// Handed back unchanged (no attempt spent), so a store that claims
+		// rows frees it at once; Drain fetches it again once the
 		// platform's Retry-After has passed.
-		return nil
+		return d.release(ctx, it)
 	}
 	decision, err := d.nudger.Nudge(ctx, it)
 	if err != nil {
@@ -268,7 +272,7 @@ func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
 		// hold the whole platform and retry without spending an attempt.
 		d.block(it.Member.Platform, now.Add(max(limited.RetryAfter, time.Second)))
 		d.opts.Observer.RateLimited(it.Member.Platform)
-		return nil
+		return d.release(ctx, it)
 	case errors.Is(err, bot.ErrUnreachable) && decision.Channel != "":
 		// The staff channel refused us; the member is not at fault.
 		d.opts.Logger.Warn("staff channel unreachable", "platform", it.Member.Platform, "err", err)
@@ -309,6 +313,12 @@ func (d *Dispatcher) retry(ctx context.Context, it bot.OutboxItem, now time.Time
 		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, attempts, now, note)
 	}
 	return d.store.RetryOutbox(ctx, it.ID, now.Add(d.Backoff(attempts)), attempts, note)
+}
+
+// release hands a row back untouched: still pending at its old time, no
+// attempt spent.
+func (d *Dispatcher) release(ctx context.Context, it bot.OutboxItem) error {
+	return d.store.RetryOutbox(ctx, it.ID, it.NotBefore, it.Attempts, it.LastError)
 }
 
 // Backoff returns the delay before retry number attempts (1-based).

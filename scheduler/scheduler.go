@@ -138,6 +138,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	sweepSpec := fmt.Sprintf("@every %s", s.sweep)
 	if _, err := s.cron.AddFunc(sweepSpec, func() {
+		// Reminders may change where Changed is not called (another
+		// instance sharing the database), so the sweep re-reads them too.
+		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("scheduler sync failed", "err", err)
+		}
 		if _, err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("scheduler sweep failed", "err", err)
 		}
