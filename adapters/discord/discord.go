@@ -85,6 +85,13 @@ type Config struct {
 	// (default 4); the rest wait their turn. More only queue inside the
 	// database and raise every request's latency.
 	MaxConcurrent int
+	// ShardID and ShardCount split a large bot's guilds across instances:
+	// this one connects as shard ShardID of ShardCount, and Discord sends it
+	// only its share of guilds (direct messages go to shard 0). Zero for
+	// both means one unsharded connection. Gateway mode only: HTTP
+	// interactions reach whichever instance the load balancer picks.
+	ShardID    int
+	ShardCount int
 }
 
 // DefaultMaxConcurrent bounds the requests handled at once.
@@ -151,6 +158,16 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	if cap(a.slots) == 0 {
 		a.slots = make(chan struct{}, DefaultMaxConcurrent)
+	}
+	if cfg.ShardID != 0 || cfg.ShardCount != 0 {
+		switch {
+		case cfg.PublicKey != "":
+			return nil, errors.New("discord: shards split the gateway; HTTP interactions (a public key) take none")
+		case cfg.ShardCount < 1 || cfg.ShardID < 0 || cfg.ShardID >= cfg.ShardCount:
+			return nil, fmt.Errorf("discord: shard %d of %d: want 0 <= id < count", cfg.ShardID, cfg.ShardCount)
+		}
+		// discordgo puts these in its identify payload.
+		cfg.Session.ShardID, cfg.Session.ShardCount = cfg.ShardID, cfg.ShardCount
 	}
 	if cfg.PublicKey != "" {
 		key, err := hex.DecodeString(cfg.PublicKey)

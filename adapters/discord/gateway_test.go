@@ -2,6 +2,8 @@ package discord_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -21,16 +23,15 @@ import (
 // resume, confirms it, and then relays the events a test sends.
 type fakeGateway struct {
 	srv *httptest.Server
-	// hellos receives the op (2 identify, 6 resume) and intents of each
-	// connection's first message.
-	hellos chan [2]int
+	// hellos receives each connection's first message.
+	hellos chan hello
 	events chan string
 	// drop ends the current connection, as a network failure would.
 	drop chan struct{}
 }
 
 func newFakeGateway(t *testing.T) *fakeGateway {
-	g := &fakeGateway{hellos: make(chan [2]int, 10), events: make(chan string, 10), drop: make(chan struct{}, 1)}
+	g := &fakeGateway{hellos: make(chan hello, 10), events: make(chan string, 10), drop: make(chan struct{}, 1)}
 	up := websocket.Upgrader{}
 	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := up.Upgrade(w, r, nil)
@@ -42,13 +43,14 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 		var first struct {
 			Op int `json:"op"`
 			D  struct {
-				Intents int `json:"intents"`
+				Intents int     `json:"intents"`
+				Shard   *[2]int `json:"shard"`
 			} `json:"d"`
 		}
 		if err := conn.ReadJSON(&first); err != nil {
 			return
 		}
-		g.hellos <- [2]int{first.Op, first.D.Intents}
+		g.hellos <- hello{Op: first.Op, Intents: first.D.Intents, Shard: first.D.Shard}
 		if first.Op == 6 {
 			_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"op":0,"t":"RESUMED","s":10,"d":{}}`))
 		} else {
@@ -88,14 +90,21 @@ func (g *fakeGateway) send(seq int, typ string, data []byte) {
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
-func (g *fakeGateway) hello(t *testing.T) [2]int {
+// hello is the first message of a gateway connection.
+type hello struct {
+	Op      int // 2 identify, 6 resume
+	Intents int
+	Shard   *[2]int // [id, count] of a sharded identify
+}
+
+func (g *fakeGateway) hello(t *testing.T) hello {
 	t.Helper()
 	select {
 	case h := <-g.hellos:
 		return h
 	case <-time.After(10 * time.Second):
 		t.Fatal("the gateway got no identify")
-		return [2]int{}
+		return hello{}
 	}
 }
 
@@ -154,8 +163,8 @@ func TestGateway(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
 
-	if h := gw.hello(t); h[0] != 2 || h[1] != int(discordgo.IntentsGuilds|discordgo.IntentsDirectMessages) {
-		t.Fatalf("identify op/intents = %v, want 2 and only Guilds|DirectMessages", h)
+	if h := gw.hello(t); h.Op != 2 || h.Intents != int(discordgo.IntentsGuilds|discordgo.IntentsDirectMessages) || h.Shard != nil {
+		t.Fatalf("identify = %+v, want op 2, only Guilds|DirectMessages and no shard", h)
 	}
 	waitBool(t, connects, true)
 	if !a.Ready() {
@@ -187,8 +196,8 @@ func TestGateway(t *testing.T) {
 	// The network drops: discordgo resumes on its own and ready follows.
 	gw.drop <- struct{}{}
 	waitBool(t, connects, false)
-	if h := gw.hello(t); h[0] != 6 {
-		t.Fatalf("reconnect sent op %d, want 6 (resume)", h[0])
+	if h := gw.hello(t); h.Op != 6 {
+		t.Fatalf("reconnect sent op %d, want 6 (resume)", h.Op)
 	}
 	waitBool(t, connects, true)
 	if !a.Ready() {
@@ -254,5 +263,58 @@ func TestGatewayUnreachable(t *testing.T) {
 	}
 	if err := a.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "discord gateway") {
 		t.Fatalf("Run = %v, want a gateway error", err)
+	}
+}
+
+// TestGatewayShard: a sharded adapter identifies as its shard, so Discord
+// sends it only its share of the guilds.
+func TestGatewayShard(t *testing.T) {
+	fake := newFakeDiscord(t)
+	gw := newFakeGateway(t)
+	fake.gateway = gw.url()
+	a, err := discord.New(discord.Config{
+		Session: fake.session(), Handler: &recorder{}, Store: bottest.MustOpenStore(t),
+		ShardID: 1, ShardCount: 3,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	if h := gw.hello(t); h.Op != 2 || h.Shard == nil || *h.Shard != [2]int{1, 3} {
+		t.Errorf("identify = %+v, want op 2 with shard [1 3]", h)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+func TestShardConfigRefused(t *testing.T) {
+	pub, _, _ := ed25519.GenerateKey(nil)
+	tests := []struct {
+		name      string
+		id, count int
+		publicKey string
+		want      string
+	}{
+		{"count zero with id", 1, 0, "", "0 <= id < count"},
+		{"negative id", -1, 2, "", "0 <= id < count"},
+		{"id equals count", 2, 2, "", "0 <= id < count"},
+		{"negative count", 0, -1, "", "0 <= id < count"},
+		{"HTTP interactions", 0, 2, hex.EncodeToString(pub), "HTTP interactions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFakeDiscord(t)
+			_, err := discord.New(discord.Config{
+				Session: fake.session(), Handler: &recorder{}, Store: bottest.MustOpenStore(t),
+				PublicKey: tt.publicKey, ShardID: tt.id, ShardCount: tt.count,
+			})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New = %v, want an error containing %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -82,6 +82,11 @@ type Config struct {
 	SocketMode bool
 	// SigningSecret verifies HTTP requests. Required unless SocketMode.
 	SigningSecret string
+	// SharedReplay records each HTTP request's signature in the Store as
+	// well as in memory, so a captured request replayed to another instance
+	// behind the same load balancer is refused too. It costs one write per
+	// request; a single instance needs only the in-memory guard.
+	SharedReplay bool
 
 	Logger *slog.Logger
 	Clock  bot.Clock
@@ -127,7 +132,9 @@ type Adapter struct {
 	users    *userCache
 	homes    *userCache // App Homes published recently, by team/user
 	replay   *replayGuard
-	slots    chan struct{} // one per request the Handler may work on
+	// sharedReplay also records signatures in the store (Config.SharedReplay).
+	sharedReplay bool
+	slots        chan struct{} // one per request the Handler may work on
 	// onReconnect counts reconnects; never nil.
 	onReconnect func()
 
@@ -157,22 +164,23 @@ func New(cfg Config) (*Adapter, error) {
 		return nil, errors.New("slack: a signing secret is required in HTTP mode")
 	}
 	a := &Adapter{
-		api:      cfg.Client,
-		handler:  cfg.Handler,
-		store:    cfg.Store,
-		socket:   cfg.SocketMode,
-		secret:   cfg.SigningSecret,
-		log:      cfg.Logger,
-		clock:    cfg.Clock,
-		http:     cfg.HTTPClient,
-		ack:      orDefault(cfg.AckDeadline, DefaultAckDeadline),
-		work:     orDefault(cfg.WorkTimeout, DefaultWorkTimeout),
-		drain:    orDefault(cfg.DrainTimeout, DefaultDrainTimeout),
-		trustURL: cfg.TrustResponseURL,
-		users:    newUserCache(orDefault(cfg.UserCacheSize, DefaultUserCache), orDefault(cfg.UserTTL, DefaultUserTTL)),
-		homes:    newUserCache(orDefault(cfg.UserCacheSize, DefaultUserCache), homeRefresh),
-		replay:   newReplayGuard(maxReplaySignatures),
-		slots:    make(chan struct{}, orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent)),
+		api:          cfg.Client,
+		handler:      cfg.Handler,
+		store:        cfg.Store,
+		socket:       cfg.SocketMode,
+		secret:       cfg.SigningSecret,
+		log:          cfg.Logger,
+		clock:        cfg.Clock,
+		http:         cfg.HTTPClient,
+		ack:          orDefault(cfg.AckDeadline, DefaultAckDeadline),
+		work:         orDefault(cfg.WorkTimeout, DefaultWorkTimeout),
+		drain:        orDefault(cfg.DrainTimeout, DefaultDrainTimeout),
+		trustURL:     cfg.TrustResponseURL,
+		users:        newUserCache(orDefault(cfg.UserCacheSize, DefaultUserCache), orDefault(cfg.UserTTL, DefaultUserTTL)),
+		homes:        newUserCache(orDefault(cfg.UserCacheSize, DefaultUserCache), homeRefresh),
+		replay:       newReplayGuard(maxReplaySignatures),
+		sharedReplay: cfg.SharedReplay,
+		slots:        make(chan struct{}, orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent)),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

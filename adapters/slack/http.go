@@ -13,6 +13,9 @@ import (
 	"github.com/slack-go/slack/slackevents"
 )
 
+// sharedReplayPrefix keys request signatures among the store's event ids.
+const sharedReplayPrefix = "slack-sig:"
+
 // retryHeader is set by Slack when it re-sends a request it thinks failed.
 const retryHeader = "X-Slack-Retry-Num"
 
@@ -20,10 +23,10 @@ const retryHeader = "X-Slack-Retry-Num"
 // checks the v0 signature over the timestamp and the raw body (constant-time
 // compare, timestamps more than five minutes away either way refused),
 // limits the body to MaxBodyBytes, and refuses a replay of a request already
-// seen within the timestamp window. A Slack retry of a request already seen
-// is acknowledged instead. On
-// failure it has written the response and reports false; nothing else has
-// been touched.
+// seen within the timestamp window (by this instance, or by any instance
+// sharing the store when Config.SharedReplay is set). A Slack retry of a
+// request already seen is acknowledged instead. On failure it has written
+// the response and reports false; nothing else has been touched.
 func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	sv, err := slackgo.NewSecretsVerifier(r.Header, a.secret)
 	if err != nil {
@@ -47,7 +50,19 @@ func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 	// The signature covers the timestamp and the body, so a second request
 	// with the same one is a copy of the first. Wall time, like the
 	// verifier's window.
-	if a.replay.seenBefore(r.Header.Get("X-Slack-Signature"), time.Now()) {
+	sig := r.Header.Get("X-Slack-Signature")
+	replayed := a.replay.seenBefore(sig, time.Now())
+	if !replayed && a.sharedReplay {
+		// Memory answers for this instance; the store answers for the
+		// others behind the same load balancer.
+		var err error
+		if replayed, err = a.store.SeenEvent(r.Context(), sharedReplayPrefix+sig, a.clock.Now()); err != nil {
+			a.log.ErrorContext(r.Context(), "slack: shared replay check failed", "err", err)
+			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			return nil, false
+		}
+	}
+	if replayed {
 		if r.Header.Get(retryHeader) != "" {
 			w.WriteHeader(http.StatusOK)
 		} else {

@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -126,6 +127,91 @@ func TestReplayIsRefusedButRetryIsAcknowledged(t *testing.T) {
 	}
 	if n := len(h.checkIns("U1")); n != 1 {
 		t.Errorf("%d check-ins stored, want 1", n)
+	}
+}
+
+// TestSharedReplayAcrossInstances: two adapters share one store, as two
+// instances behind a load balancer do. A request accepted by A and replayed
+// to B is refused only when SharedReplay records signatures in the store;
+// without it B's memory has never seen the request.
+func TestSharedReplayAcrossInstances(t *testing.T) {
+	tests := []struct {
+		name   string
+		shared bool
+		want   int // B's answer to the replay
+		runs   int // requests B's handler saw
+	}{
+		{"shared", true, http.StatusUnauthorized, 0},
+		{"memory only", false, http.StatusOK, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newHarness(t, func(c *slackadapter.Config, _ *fakeSlack) { c.SharedReplay = tt.shared })
+			b := newHarness(t, func(c *slackadapter.Config, _ *fakeSlack) {
+				c.Store = a.db
+				c.SharedReplay = tt.shared
+			})
+			body := commandForm("U1", "/pain", "3", "")
+			ts := time.Now().Unix()
+			if w := a.serve(requestAt("/slack/commands", body, testSecret, ts)); w.Code != http.StatusOK {
+				t.Fatalf("A: status %d, want 200", w.Code)
+			}
+			if w := b.serve(requestAt("/slack/commands", body, testSecret, ts)); w.Code != tt.want {
+				t.Fatalf("B: status %d, want %d", w.Code, tt.want)
+			}
+			b.drain()
+			if n := len(b.handler.Requests()); n != tt.runs {
+				t.Errorf("B's handler ran %d times, want %d", n, tt.runs)
+			}
+		})
+	}
+}
+
+// TestSharedReplayAcknowledgesRetryOnAnotherInstance: a Slack retry of a
+// request another instance already took is acknowledged, not refused and
+// not run again.
+func TestSharedReplayAcknowledgesRetryOnAnotherInstance(t *testing.T) {
+	a := newHarness(t, func(c *slackadapter.Config, _ *fakeSlack) { c.SharedReplay = true })
+	b := newHarness(t, func(c *slackadapter.Config, _ *fakeSlack) {
+		c.Store = a.db
+		c.SharedReplay = true
+	})
+	body := commandForm("U1", "/pain", "3", "")
+	ts := time.Now().Unix()
+	if w := a.serve(requestAt("/slack/commands", body, testSecret, ts)); w.Code != http.StatusOK {
+		t.Fatalf("A: status %d, want 200", w.Code)
+	}
+	retry := requestAt("/slack/commands", body, testSecret, ts)
+	retry.Header.Set("X-Slack-Retry-Num", "1")
+	if w := b.serve(retry); w.Code != http.StatusOK {
+		t.Fatalf("retry to B: status %d, want 200", w.Code)
+	}
+	b.drain()
+	if n := len(b.handler.Requests()); n != 0 {
+		t.Errorf("B's handler ran %d times, want 0", n)
+	}
+}
+
+// failingSeen is a store whose event records cannot be written.
+type failingSeen struct{ slackadapter.Store }
+
+func (failingSeen) SeenEvent(context.Context, string, time.Time) (bool, error) {
+	return false, errors.New("database is down")
+}
+
+// TestSharedReplayStoreFailureRefuses: when the shared record cannot be
+// checked the request is refused as unavailable rather than run unchecked.
+func TestSharedReplayStoreFailureRefuses(t *testing.T) {
+	h := newHarness(t, func(c *slackadapter.Config, _ *fakeSlack) {
+		c.Store = failingSeen{c.Store}
+		c.SharedReplay = true
+	})
+	if w := h.command("U1", "/pain", "3"); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", w.Code)
+	}
+	h.drain()
+	if n := len(h.handler.Requests()); n != 0 {
+		t.Errorf("handler ran %d times, want 0", n)
 	}
 }
 

@@ -13,9 +13,11 @@ const replayWindow = 6 * time.Minute
 
 // replayGuard remembers the signatures of recent requests, so a captured
 // request cannot be sent again while its timestamp is still accepted.
-// Memory is enough: older copies fail the timestamp check, and keeping
-// them out of the database spares a write per command (event ids, which
-// Slack retries over hours, are de-duplicated in the store instead).
+// Memory is enough for one instance: older copies fail the timestamp
+// check, and keeping them out of the database spares a write per command
+// (event ids, which Slack retries over hours, are de-duplicated in the
+// store instead). Several instances behind a load balancer do not see each
+// other's memory, so Config.SharedReplay adds the store behind this guard.
 type replayGuard struct {
 	max int
 

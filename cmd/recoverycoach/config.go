@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -32,6 +33,10 @@ type config struct {
 	DiscordGuildID   string
 	DiscordPublicKey string
 	DiscordAPIURL    string
+	// DiscordShardID and DiscordShardCount split the gateway across
+	// instances; DiscordShardCount is 0 when the gateway is not sharded.
+	DiscordShardID    int
+	DiscordShardCount int
 }
 
 // loadConfig reads and validates the environment. Every error names the
@@ -87,10 +92,48 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.DiscordPublicKey != "" && c.DiscordBotToken == "" {
 		return c, fmt.Errorf("DISCORD_BOT_TOKEN: required when DISCORD_PUBLIC_KEY is set")
 	}
+	if err := c.loadShard(getenv); err != nil {
+		return c, err
+	}
 	if c.HTTPAddr == "" && c.platformConfigured() {
 		c.HTTPAddr = ":8080"
 	}
 	return c, nil
+}
+
+// loadShard reads DISCORD_SHARD_ID and DISCORD_SHARD_COUNT: both or
+// neither, and only for the gateway, since HTTP interactions reach
+// whichever instance the load balancer picks and have no shards.
+func (c *config) loadShard(getenv func(string) string) error {
+	id, count := strings.TrimSpace(getenv("DISCORD_SHARD_ID")), strings.TrimSpace(getenv("DISCORD_SHARD_COUNT"))
+	switch {
+	case id == "" && count == "":
+		return nil
+	case count == "":
+		return errors.New("DISCORD_SHARD_COUNT: required when DISCORD_SHARD_ID is set (the number of shards, one per gateway instance)")
+	case id == "":
+		return errors.New("DISCORD_SHARD_ID: required when DISCORD_SHARD_COUNT is set (this instance's shard, from 0 to DISCORD_SHARD_COUNT-1)")
+	}
+	var err error
+	if c.DiscordShardCount, err = strconv.Atoi(count); err != nil || c.DiscordShardCount < 1 {
+		return fmt.Errorf("DISCORD_SHARD_COUNT: %q is not a whole number of 1 or more", count)
+	}
+	if c.DiscordShardID, err = strconv.Atoi(id); err != nil || c.DiscordShardID < 0 || c.DiscordShardID >= c.DiscordShardCount {
+		return fmt.Errorf("DISCORD_SHARD_ID: %q is not a whole number from 0 to %d (DISCORD_SHARD_COUNT-1)", id, c.DiscordShardCount-1)
+	}
+	switch {
+	case c.DiscordBotToken == "":
+		return errors.New("DISCORD_BOT_TOKEN: required when DISCORD_SHARD_COUNT is set")
+	case c.DiscordPublicKey != "":
+		return errors.New("DISCORD_SHARD_COUNT: shards split the gateway, but DISCORD_PUBLIC_KEY selects HTTP interactions, which any instance can take unsharded; unset one of them")
+	}
+	return nil
+}
+
+// postgres reports whether COACH_DB names a PostgreSQL database rather
+// than a SQLite file.
+func (c config) postgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
 }
 
 // platformConfigured reports whether any chat platform has credentials.

@@ -15,7 +15,8 @@ import (
 
 // newDiscord builds the Discord adapter from the configuration: HTTP
 // interactions at POST /discord/interactions when DISCORD_PUBLIC_KEY is
-// set, the gateway otherwise. REST calls use DISCORD_BOT_TOKEN either way.
+// set, the gateway otherwise (as one shard of DISCORD_SHARD_COUNT when that
+// is set). REST calls use DISCORD_BOT_TOKEN either way.
 func newDiscord(_ context.Context, d deps) (*platform, error) {
 	session, err := discord.NewSession(d.cfg.DiscordBotToken, d.cfg.DiscordAPIURL)
 	if err != nil {
@@ -29,6 +30,10 @@ func newDiscord(_ context.Context, d deps) (*platform, error) {
 		Store:     d.store,
 		Clock:     d.clock,
 		Logger:    logger,
+		// Zero unless DISCORD_SHARD_COUNT is set; config refuses shards
+		// with DISCORD_PUBLIC_KEY.
+		ShardID:    d.cfg.DiscordShardID,
+		ShardCount: d.cfg.DiscordShardCount,
 		OnReconnect: func() {
 			if d.reconnected != nil {
 				d.reconnected(bot.Discord)

@@ -42,8 +42,11 @@ func newSlack(_ context.Context, d deps) (*platform, error) {
 		Store:         d.store,
 		SocketMode:    socket,
 		SigningSecret: cfg.SlackSigningSecret,
-		Logger:        d.logger,
-		Clock:         d.clock,
+		// A PostgreSQL store means instances may share the load, so a
+		// request replayed to another one must be refused there too.
+		SharedReplay: cfg.postgres(),
+		Logger:       d.logger,
+		Clock:        d.clock,
 		OnReconnect: func() {
 			if d.reconnected != nil {
 				d.reconnected(bot.Slack)
