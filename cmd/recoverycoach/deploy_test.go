@@ -8,7 +8,8 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// flyConfig is the part of fly.toml the single-machine guarantee rests on.
+// flyConfig is the part of fly.toml (and fly.postgres.toml) the deploy's
+// guarantees rest on.
 type flyConfig struct {
 	KillSignal  string            `toml:"kill_signal"`
 	KillTimeout string            `toml:"kill_timeout"`
@@ -17,6 +18,9 @@ type flyConfig struct {
 		Source      string `toml:"source"`
 		Destination string `toml:"destination"`
 	} `toml:"mounts"`
+	Deploy struct {
+		Strategy string `toml:"strategy"`
+	} `toml:"deploy"`
 	HTTPService struct {
 		InternalPort       int    `toml:"internal_port"`
 		AutoStopMachines   string `toml:"auto_stop_machines"`
@@ -55,6 +59,53 @@ func TestFlyTomlIsOneAlwaysOnMachine(t *testing.T) {
 	for _, c := range checks {
 		if !c.ok {
 			t.Errorf("fly.toml: want %s", c.what)
+		}
+	}
+}
+
+// TestFlyPostgresTomlIsSeveralMachines checks the PostgreSQL variant: no
+// volume ties it to one machine, at least two run, the load balancer checks
+// both liveness and readiness, and the database URL stays a secret.
+func TestFlyPostgresTomlIsSeveralMachines(t *testing.T) {
+	var fly flyConfig
+	md, err := toml.DecodeFile("../../fly.postgres.toml", &fly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := map[string]bool{}
+	for _, c := range fly.HTTPService.Checks {
+		checked[c.Path] = true
+	}
+	_, dbInEnv := fly.Env["COACH_DB"]
+	checks := []struct {
+		ok   bool
+		what string
+	}{
+		{fly.KillSignal == "SIGTERM", "kill_signal = SIGTERM"},
+		{fly.KillTimeout != "", "a kill_timeout"},
+		{!dbInEnv, "COACH_DB left to a secret, not in [env]"},
+		{len(fly.Mounts) == 0 && !md.IsDefined("mounts"), "no [mounts] (state lives in PostgreSQL)"},
+		{fly.HTTPService.InternalPort == 8080, "http_service on 8080"},
+		{fly.HTTPService.AutoStopMachines == "off", "auto_stop_machines off (every machine dispatches)"},
+		{fly.HTTPService.MinMachinesRunning >= 2, "min_machines_running >= 2"},
+		{checked["/healthz"] && checked["/readyz"], "/healthz and /readyz checks"},
+		{fly.Deploy.Strategy == "rolling", "a rolling deploy"},
+		{fly.Metrics.Port == 8080 && fly.Metrics.Path == "/metrics", "metrics exposed to Fly"},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("fly.postgres.toml: want %s", c.what)
+		}
+	}
+	// A misspelt section (say [http_services]) would silently drop the
+	// checks above, so every top-level key must be a known one.
+	known := map[string]bool{
+		"app": true, "primary_region": true, "kill_signal": true, "kill_timeout": true,
+		"build": true, "env": true, "deploy": true, "http_service": true, "metrics": true, "vm": true,
+	}
+	for _, k := range md.Keys() {
+		if len(k) == 1 && !known[k[0]] {
+			t.Errorf("fly.postgres.toml: unexpected section or key %s", k)
 		}
 	}
 }

@@ -7,26 +7,32 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
-	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 	"github.com/recoverycoach/recoverycoach/scheduler"
 )
 
 // engine is the Coach with its scheduler and dispatcher: everything but the
 // adapters, shared by console and serve mode.
+//
+// With a shared database (PostgreSQL) every instance dispatches, but only
+// the leader runs a scheduler; it gets a fresh one each time it wins the
+// leadership, since a scheduler's cron entries belong to one Run.
 type engine struct {
 	coach *bot.Coach
-	sched *scheduler.Scheduler
 	disp  *scheduler.Dispatcher
 	cfg   config
-	db    *sqlite.DB
+	db    database
+	clock bot.Clock
 	log   *slog.Logger
 	// metrics is nil in console mode.
 	metrics *metrics
+
+	mu    sync.Mutex
+	sched *scheduler.Scheduler // nil while another instance leads
 }
 
 // openEngine opens the store and content and builds the engine on them;
 // the caller closes the returned store.
-func openEngine(ctx context.Context, cfg config, logger *slog.Logger, clock bot.Clock, m *metrics) (*sqlite.DB, *engine, error) {
+func openEngine(ctx context.Context, cfg config, logger *slog.Logger, clock bot.Clock, m *metrics) (database, *engine, error) {
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
@@ -39,36 +45,80 @@ func openEngine(ctx context.Context, cfg config, logger *slog.Logger, clock bot.
 	return db, newEngine(cfg, db, lib, logger, clock, m), nil
 }
 
-// newEngine builds the Coach and its scheduler. Senders are attached with
-// start, once the adapters exist (they need the Coach first).
-func newEngine(cfg config, db *sqlite.DB, lib bot.Library, logger *slog.Logger, clock bot.Clock, m *metrics) *engine {
-	e := &engine{cfg: cfg, db: db, log: logger, metrics: m}
-	e.sched = scheduler.New(db, scheduler.Options{
-		Clock:         clock,
-		Logger:        logger,
-		CatchupWindow: cfg.CatchupWindow,
-		Enqueued:      func(int) { e.wake() },
-		// Platform retries arrive within hours; a week of event ids is plenty.
-		Housekeeping: func(ctx context.Context) error {
-			return db.PruneEvents(ctx, clock.Now().Add(-7*24*time.Hour))
-		},
-	})
+// newEngine builds the Coach. Senders are attached with start, once the
+// adapters exist (they need the Coach first).
+func newEngine(cfg config, db database, lib bot.Library, logger *slog.Logger, clock bot.Clock, m *metrics) *engine {
+	e := &engine{cfg: cfg, db: db, clock: clock, log: logger, metrics: m}
 	coachCfg := bot.Config{
 		Store:           db,
 		Library:         lib,
 		Clock:           clock,
 		Logger:          logger,
 		DefaultTZ:       cfg.DefaultTZ,
-		ScheduleChanged: e.sched.Changed,
+		ScheduleChanged: e.scheduleChanged,
 	}
 	if r := newRenderer(); r != nil {
 		coachCfg.Renderer = r
 	}
 	if m != nil {
 		coachCfg.Observer = m
+		m.watchLeader(e.leading)
 	}
 	e.coach = bot.NewCoach(coachCfg)
 	return e
+}
+
+// newScheduler returns a scheduler over the engine's store.
+func (e *engine) newScheduler() *scheduler.Scheduler {
+	opts := scheduler.Options{
+		Clock:         e.clock,
+		Logger:        e.log,
+		CatchupWindow: e.cfg.CatchupWindow,
+		Enqueued:      func(int) { e.wake() },
+		// Platform retries arrive within hours; a week of event ids is plenty.
+		Housekeeping: func(ctx context.Context) error {
+			return e.db.PruneEvents(ctx, e.clock.Now().Add(-7*24*time.Hour))
+		},
+	}
+	if _, shared := e.db.(elector); shared {
+		opts.SweepEvery = sharedSweep
+	}
+	return scheduler.New(e.db, opts)
+}
+
+func (e *engine) scheduleChanged() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sched != nil {
+		e.sched.Changed()
+	}
+}
+
+func (e *engine) setScheduler(s *scheduler.Scheduler) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sched = s
+}
+
+// leading reports whether this instance runs the cron triggers.
+func (e *engine) leading() bool {
+	if el, ok := e.db.(elector); ok {
+		return el.Leading()
+	}
+	return true
+}
+
+// schedulerReady reports whether cron triggers are handled: by this
+// instance's running scheduler, or by another instance while this one
+// stands by.
+func (e *engine) schedulerReady() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sched != nil {
+		return e.sched.Running()
+	}
+	_, shared := e.db.(elector)
+	return shared && !e.leading()
 }
 
 func (e *engine) wake() {
@@ -77,23 +127,43 @@ func (e *engine) wake() {
 	}
 }
 
-// start runs the scheduler and a dispatcher over senders until ctx ends;
-// the returned wait blocks until both have stopped.
-func (e *engine) start(ctx context.Context, clock bot.Clock, senders map[bot.Platform]bot.Sender) (wait func()) {
+// start runs the scheduler (under the leadership, with a shared store) and
+// a dispatcher over senders until ctx ends; the returned wait blocks until
+// both have stopped.
+func (e *engine) start(ctx context.Context, senders map[bot.Platform]bot.Sender) (wait func()) {
 	opts := scheduler.DispatcherOptions{
-		Clock:  clock,
+		Clock:  e.clock,
 		Logger: e.log,
 		Rates:  map[bot.Platform]float64{bot.Slack: e.cfg.SlackRPS, bot.Discord: e.cfg.DiscordRPS},
 	}
 	if e.metrics != nil {
 		opts.Observer = e.metrics
 	}
+	el, shared := e.db.(elector)
+	if shared {
+		// Only the leader's dispatcher is woken by a fan-out it enqueued;
+		// the others find the rows by polling.
+		opts.Batch, opts.PollEvery = sharedBatch, sharedPoll
+	}
 	e.disp = scheduler.NewDispatcher(e.db, e.coach, senders, opts)
 	var wg sync.WaitGroup
+	schedStarted := make(chan struct{})
 	wg.Go(func() {
-		if err := e.sched.Run(ctx); err != nil {
-			e.log.Error("scheduler stopped", "err", err)
+		if !shared {
+			s := e.newScheduler()
+			e.setScheduler(s)
+			go func() {
+				<-s.Started()
+				close(schedStarted)
+			}()
+			if err := s.Run(ctx); err != nil {
+				e.log.Error("scheduler stopped", "err", err)
+			}
+			return
 		}
+		// A standby instance is ready at once: the leader fires triggers.
+		close(schedStarted)
+		e.lead(ctx, el)
 	})
 	wg.Go(func() {
 		if err := e.disp.Run(ctx); err != nil {
@@ -102,11 +172,36 @@ func (e *engine) start(ctx context.Context, clock bot.Clock, senders map[bot.Pla
 	})
 	// Serve only once reminders are loaded and the dispatcher runs, so
 	// /readyz means nudges flow.
-	for _, started := range []<-chan struct{}{e.sched.Started(), e.disp.Started()} {
+	for _, started := range []<-chan struct{}{schedStarted, e.disp.Started()} {
 		select {
 		case <-started:
 		case <-ctx.Done():
 		}
 	}
 	return wg.Wait
+}
+
+// lead competes for the leadership until ctx ends and runs a fresh
+// scheduler whenever this instance holds it.
+func (e *engine) lead(ctx context.Context, el elector) {
+	for ctx.Err() == nil {
+		err := el.Lead(ctx, "scheduler", leaderPoll, func(ctx context.Context) error {
+			s := e.newScheduler()
+			e.setScheduler(s)
+			defer e.setScheduler(nil)
+			e.log.Info("leading: this instance runs the reminder triggers")
+			defer e.log.Info("no longer leading")
+			return s.Run(ctx)
+		})
+		if err == nil || ctx.Err() != nil {
+			continue
+		}
+		e.log.Error("leader election", "err", err)
+		t := time.NewTimer(leaderPoll)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
 }

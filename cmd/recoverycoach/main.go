@@ -17,7 +17,6 @@ import (
 
 	"github.com/recoverycoach/recoverycoach/adapters/console"
 	"github.com/recoverycoach/recoverycoach/bot"
-	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 )
 
 func main() {
@@ -48,12 +47,12 @@ Commands:
   slack-manifest [--url BASE] [--socket-mode]   print the Slack app manifest
   discord-register          bulk-overwrite Discord application commands
   content check [DIR]       validate a content directory
-  backup PATH               consistent copy of COACH_DB, safe while serving
+  backup PATH               consistent copy of a SQLite COACH_DB, safe while serving
   migrate                   show and apply the schema version
   version                   print the version
 
 Flags:
-  --db PATH                 SQLite database (overrides COACH_DB)
+  --db PATH                 SQLite path or postgres:// URL (overrides COACH_DB)
   --discord-register        with serve: overwrite the Discord commands at start
 
 Configuration comes from the environment; see README.md.
@@ -144,19 +143,6 @@ func version() string {
 	return v
 }
 
-func openStore(ctx context.Context, cfg config) (*sqlite.DB, error) {
-	if dir := filepath.Dir(cfg.DB); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("COACH_DB: cannot create directory %s: %w", dir, err)
-		}
-	}
-	db, err := sqlite.Open(ctx, cfg.DB)
-	if err != nil {
-		return nil, fmt.Errorf("COACH_DB: %w", err)
-	}
-	return db, nil
-}
-
 func runConsole(ctx context.Context, cfg config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
 	clock := bot.SystemClock{}
 	db, eng, err := openEngine(ctx, cfg, logger, clock, nil)
@@ -164,13 +150,19 @@ func runConsole(ctx context.Context, cfg config, logger *slog.Logger, stdin io.R
 		return err
 	}
 	defer db.Close()
+	// Exports and charts land beside a SQLite file, else in the working
+	// directory.
+	filesDir := "."
+	if !cfg.postgres() {
+		filesDir = filepath.Dir(cfg.DB)
+	}
 	con := console.New(eng.coach, stdin, stdout, console.Options{
 		Prompt:   isTerminal(stdin),
-		FilesDir: filepath.Dir(cfg.DB),
+		FilesDir: filesDir,
 		TZ:       cfg.DefaultTZ,
 	})
 	bgCtx, stop := context.WithCancel(ctx)
-	wait := eng.start(bgCtx, clock, map[bot.Platform]bot.Sender{bot.Console: con})
+	wait := eng.start(bgCtx, map[bot.Platform]bot.Sender{bot.Console: con})
 	err = con.Run(ctx)
 	stop()
 	wait()
@@ -187,9 +179,9 @@ func isTerminal(r io.Reader) bool {
 }
 
 func runMigrate(ctx context.Context, cfg config, stdout io.Writer) error {
-	db, err := sqlite.OpenNoMigrate(cfg.DB)
+	db, err := openStoreNoMigrate(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("COACH_DB: %w", err)
+		return err
 	}
 	defer db.Close()
 	before, err := db.Version(ctx)
@@ -217,7 +209,11 @@ func runBackup(ctx context.Context, cfg config, path string, stdout io.Writer) e
 		return err
 	}
 	defer db.Close()
-	if err := db.Backup(ctx, path); err != nil {
+	b, ok := db.(backuper)
+	if !ok {
+		return fmt.Errorf("backup: COACH_DB is a PostgreSQL database; back it up with pg_dump or your provider's snapshots")
+	}
+	if err := b.Backup(ctx, path); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.DB, path)

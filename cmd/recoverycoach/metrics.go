@@ -40,6 +40,19 @@ func (m *metrics) watchOutbox(outbox outboxCounter) {
 	})
 }
 
+// watchLeader reports, at each scrape, whether this instance runs the
+// reminder triggers (always, with SQLite; the leader, with PostgreSQL).
+func (m *metrics) watchLeader(leading func() bool) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "coach_leader", Help: "1 while this instance runs the reminder triggers.",
+	}, func() float64 {
+		if leading() {
+			return 1
+		}
+		return 0
+	}))
+}
+
 func newMetrics() *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),

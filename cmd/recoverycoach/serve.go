@@ -12,14 +12,13 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
-	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 )
 
 // deps are what every platform adapter is built from.
 type deps struct {
 	cfg    config
 	coach  *bot.Coach
-	store  *sqlite.DB
+	store  database
 	logger *slog.Logger
 	clock  bot.Clock
 	// reconnected counts a Socket Mode or gateway reconnect for metrics.
@@ -81,7 +80,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 			http.Error(w, "dispatcher not running", http.StatusServiceUnavailable)
 			return
 		}
-		if !eng.sched.Running() {
+		if !eng.schedulerReady() {
 			http.Error(w, "scheduler not running", http.StatusServiceUnavailable)
 			return
 		}
@@ -111,7 +110,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	for _, p := range platforms {
 		senders[p.name] = p.sender
 	}
-	waitEngine := eng.start(runCtx, clock, senders)
+	waitEngine := eng.start(runCtx, senders)
 	logger.Info("serving", "addr", ln.Addr().String(), "platforms", len(platforms))
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 	var wg sync.WaitGroup

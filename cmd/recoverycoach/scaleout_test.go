@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/postgres"
+	"github.com/recoverycoach/recoverycoach/bot/postgres/pgtest"
+)
+
+// severable dials the database and can cut every connection at once and
+// refuse new ones: to the server, the instance has crashed.
+type severable struct {
+	mu    sync.Mutex
+	cut   bool
+	conns []net.Conn
+}
+
+func (s *severable) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cut {
+		return nil, errors.New("instance killed")
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, network, addr)
+	if err == nil {
+		s.conns = append(s.conns, conn)
+	}
+	return conn, err
+}
+
+func (s *severable) severed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cut
+}
+
+func (s *severable) sever() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cut = true
+	for _, c := range s.conns {
+		c.Close()
+	}
+}
+
+// ledger counts deliveries per user across instances.
+type ledger struct {
+	mu     sync.Mutex
+	per    map[string]int
+	total  int
+	notify chan struct{}
+}
+
+func newLedger() *ledger {
+	return &ledger{per: map[string]int{}, notify: make(chan struct{}, 1)}
+}
+
+// Send implements bot.Sender.
+func (l *ledger) Send(_ context.Context, to bot.MemberKey, _ bot.Reply) error {
+	l.mu.Lock()
+	l.per[to.User]++
+	l.total++
+	l.mu.Unlock()
+	select {
+	case l.notify <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (l *ledger) counts() (total, users int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total, len(l.per)
+}
+
+// waitFor blocks until cond holds, checking after each delivery and at
+// least every 50 ms, or fails the test at the deadline.
+func (l *ledger) waitFor(t *testing.T, deadline time.Time, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			total, users := l.counts()
+			t.Fatalf("timed out waiting for %s (%d deliveries to %d users)", what, total, users)
+		}
+		select {
+		case <-l.notify:
+		case <-tick.C:
+		}
+	}
+	return time.Since(start)
+}
+
+// instance is one bot process in miniature: its own pool, engine and
+// dispatcher over the shared database.
+type instance struct {
+	name   string
+	db     *postgres.DB
+	eng    *engine
+	net    *severable
+	cancel context.CancelFunc
+	wait   func()
+}
+
+// kill makes the instance vanish as a crashed process would: the server
+// sees its sessions end (releasing its leadership) while rows it claimed
+// stay claimed until their lease runs out.
+func (in *instance) kill() {
+	in.net.sever()
+	in.cancel()
+}
+
+// TestSeveralInstancesShareAFanOut runs three instances against one
+// PostgreSQL database, fans out 10,000 nudges (1,000 with -short), kills
+// the leader midway and checks that every nudge arrives exactly once but
+// for at most one repeat (the message in flight at the kill), and that
+// another instance takes over the triggers.
+func TestSeveralInstancesShareAFanOut(t *testing.T) {
+	url := pgtest.SchemaURL(t)
+	nudges := 10_000
+	if testing.Short() {
+		nudges = 1_000
+	}
+	ctx := context.Background()
+	lease := 2 * time.Second
+	cfg := config{DB: url, DefaultTZ: "UTC", CatchupWindow: 2 * time.Hour, SlackRPS: 1e6, DiscordRPS: 1e6}
+	lib, err := loadLibrary(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	seedDB, err := postgres.Open(ctx, url, postgres.Options{Instance: "seed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { seedDB.Close() })
+	now := time.Now().UTC()
+	due := now.Truncate(time.Minute)
+	created := now.Add(-time.Hour)
+	subs := make([]bot.Subscription, nudges)
+	for i := range subs {
+		subs[i] = bot.Subscription{
+			Member: bot.MemberKey{Platform: bot.Slack, Workspace: "T1", User: "U" + strconv.Itoa(i)},
+			Kind:   bot.RemindCheckIn, Times: []bot.TimeOfDay{bot.TimeOfDay(due.Hour()*60 + due.Minute())},
+			Days: bot.EveryDay, TZ: "UTC", CreatedAt: created,
+		}
+	}
+	if _, err := seedDB.ImportSubscriptions(ctx, subs, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDB.SetState(ctx, "scheduler.last_processed", due.Add(-time.Minute).Format(time.RFC3339)); err != nil {
+		t.Fatal(err)
+	}
+
+	sent := newLedger()
+	logger := slog.New(slog.DiscardHandler)
+	var instances []*instance
+	for i := range 3 {
+		in := &instance{name: fmt.Sprintf("instance-%d", i+1), net: &severable{}}
+		in.db, err = postgres.Open(ctx, url, postgres.Options{Instance: in.name, Lease: lease, DialFunc: in.net.dial})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.eng = newEngine(cfg, in.db, lib, logger, bot.SystemClock{}, nil)
+		var runCtx context.Context
+		runCtx, in.cancel = context.WithCancel(ctx)
+		in.wait = in.eng.start(runCtx, map[bot.Platform]bot.Sender{bot.Slack: sent})
+		instances = append(instances, in)
+		t.Cleanup(func() {
+			in.cancel()
+			in.wait()
+			in.db.Close()
+		})
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	leader := func() *instance {
+		for _, in := range instances {
+			if in.eng.leading() && !in.net.severed() {
+				return in
+			}
+		}
+		return nil
+	}
+	sent.waitFor(t, deadline, "a leader", func() bool { return leader() != nil })
+	first := leader()
+	sent.waitFor(t, deadline, "a third of the fan-out", func() bool {
+		total, _ := sent.counts()
+		return total >= nudges/3
+	})
+	first.kill()
+	killedAt := time.Now()
+	sent.waitFor(t, deadline, "a new leader", func() bool { return leader() != nil })
+	failover := time.Since(killedAt)
+	sent.waitFor(t, deadline, "every nudge", func() bool {
+		_, users := sent.counts()
+		return users == nudges
+	})
+	drained := time.Since(killedAt)
+	first.wait()
+
+	total, users := sent.counts()
+	t.Logf("%d nudges over 3 instances, leader %s killed: %d deliveries, %d repeated; new leader %s after %s; rest drained %s after the kill",
+		nudges, first.name, total, total-users, leader().name, failover.Round(time.Millisecond), drained.Round(time.Millisecond))
+	if total-users > 1 {
+		t.Errorf("%d repeated nudges; only the one in flight at the kill may repeat", total-users)
+	}
+	for u, n := range sent.per {
+		if n > 2 {
+			t.Errorf("%s got %d nudges", u, n)
+		}
+	}
+	stats, err := seedDB.OutboxStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats[bot.OutboxSent] != nudges || stats[bot.OutboxPending] != 0 {
+		t.Errorf("outbox = %v, want %d sent and none pending", stats, nudges)
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/postgres"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
+	"github.com/recoverycoach/recoverycoach/scheduler"
+)
+
+// database is what the binary needs of a store, whichever engine holds it.
+type database interface {
+	bot.Store
+	scheduler.Store
+	scheduler.OutboxStore
+	SeenEvent(ctx context.Context, id string, now time.Time) (bool, error)
+	DMChannel(ctx context.Context, key bot.MemberKey) (string, error)
+	SetDMChannel(ctx context.Context, key bot.MemberKey, channel string) error
+	MemberByDMChannel(ctx context.Context, p bot.Platform, channel string) (bot.MemberKey, bool, error)
+	OutboxStats(ctx context.Context) (map[bot.OutboxStatus]int, error)
+	PruneEvents(ctx context.Context, before time.Time) error
+	Ping(ctx context.Context) error
+	Version(ctx context.Context) (int, error)
+	Migrate(ctx context.Context) (int, error)
+	Close() error
+}
+
+// elector is offered by a store that several instances share: Lead runs
+// run only while this instance holds the leadership, so exactly one
+// instance fires cron triggers.
+type elector interface {
+	Lead(ctx context.Context, name string, poll time.Duration, run func(ctx context.Context) error) error
+	Leading() bool
+}
+
+// backuper copies a live database to a file (SQLite's VACUUM INTO).
+type backuper interface {
+	Backup(ctx context.Context, path string) error
+}
+
+// Settings of the shared (PostgreSQL) mode.
+const (
+	// leaderPoll is how often a standby instance tries for the leadership,
+	// and so bounds how long cron triggers pause when the leader dies.
+	leaderPoll = 2 * time.Second
+	// sharedBatch keeps each instance's claim small, so a burst spreads over
+	// every instance and a crash strands few rows.
+	sharedBatch = 16
+	// sharedPoll is how often every instance looks for due rows.
+	sharedPoll = time.Second
+	// sharedSweep re-reads reminders set through other instances this often.
+	sharedSweep = time.Minute
+	// minLease is the shortest claim on outbox rows.
+	minLease = 30 * time.Second
+)
+
+// claimLease is how long a claimed batch stays with one instance: long
+// enough to send the whole batch at the slowest configured rate, so a live
+// instance never loses rows it is still working through.
+func claimLease(cfg config) time.Duration {
+	slowest := min(cfg.SlackRPS, cfg.DiscordRPS)
+	return max(minLease, time.Duration(4*float64(sharedBatch)/slowest*float64(time.Second)))
+}
+
+// openStore opens (and migrates) the store COACH_DB names.
+func openStore(ctx context.Context, cfg config) (database, error) {
+	if cfg.postgres() {
+		db, err := postgres.Open(ctx, cfg.DB, postgres.Options{Lease: claimLease(cfg)})
+		if err != nil {
+			return nil, fmt.Errorf("COACH_DB: %w", err)
+		}
+		return db, nil
+	}
+	if dir := filepath.Dir(cfg.DB); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("COACH_DB: cannot create directory %s: %w", dir, err)
+		}
+	}
+	db, err := sqlite.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("COACH_DB: %w", err)
+	}
+	return db, nil
+}
+
+// openStoreNoMigrate opens the store without touching its schema, so
+// `migrate` can report the version it found.
+func openStoreNoMigrate(ctx context.Context, cfg config) (database, error) {
+	var db database
+	var err error
+	if cfg.postgres() {
+		db, err = postgres.OpenNoMigrate(ctx, cfg.DB, postgres.Options{})
+	} else {
+		db, err = sqlite.OpenNoMigrate(cfg.DB)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("COACH_DB: %w", err)
+	}
+	return db, nil
+}
