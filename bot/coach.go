@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
 	"log/slog"
 	"sync"
@@ -146,15 +147,32 @@ func (c *Coach) parse(req Request) (Parsed, error) {
 	return c.commands.Parse(req.Text)
 }
 
-// lockMember holds the member's stripe until the returned func is called.
-func (c *Coach) lockMember(key MemberKey) func() {
+// lockMember holds the member's stripe, and the store's member lock when
+// several processes share the store, until the returned func is called.
+func (c *Coach) lockMember(ctx context.Context, key MemberKey) (unlock func(), err error) {
 	m := &c.memberLocks[maphash.String(c.lockSeed, key.String())%uint64(len(c.memberLocks))]
 	m.Lock()
-	return m.Unlock
+	shared, ok := c.store.(MemberLocker)
+	if !ok {
+		return m.Unlock, nil
+	}
+	release, err := shared.LockMember(ctx, key)
+	if err != nil {
+		m.Unlock()
+		return nil, fmt.Errorf("lock member: %w", err)
+	}
+	return func() {
+		release()
+		m.Unlock()
+	}, nil
 }
 
 func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, error) {
-	defer c.lockMember(req.Member())()
+	unlock, err := c.lockMember(ctx, req.Member())
+	if err != nil {
+		return Reply{}, err
+	}
+	defer unlock()
 	now := c.clock.Now().UTC()
 	ws, err := c.workspaceOf(ctx, req.Platform, req.Workspace)
 	if err != nil {

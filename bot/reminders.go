@@ -509,7 +509,11 @@ func (c *Coach) tapeNudge(ctx context.Context, m Member, item OutboxItem, now ti
 // DisableNudges stops nudges for a member the platform will not let us
 // reach; they are told, and nudges resume, the next time they use the bot.
 func (c *Coach) DisableNudges(ctx context.Context, key MemberKey, reason string) error {
-	defer c.lockMember(key)()
+	unlock, err := c.lockMember(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	m, err := c.store.Member(ctx, key)
 	if err != nil {
 		return err

@@ -94,3 +94,14 @@ type Store interface {
 	// ForgetMember deletes every row of the member in one transaction.
 	ForgetMember(ctx context.Context, key MemberKey) error
 }
+
+// MemberLocker is offered by a store that several processes share. The
+// Coach holds a member's lock around each command, because settings are
+// read, changed and saved whole: without it, two commands of one member
+// handled by two instances at once could undo each other's change. Within
+// one process the Coach's own locks do this.
+type MemberLocker interface {
+	// LockMember waits until no other holder has the member's lock, then
+	// holds it until unlock is called.
+	LockMember(ctx context.Context, key MemberKey) (unlock func(), err error)
+}

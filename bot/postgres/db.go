@@ -31,7 +31,8 @@ type Options struct {
 	// this instance (default 30s). It must outlast a send, retries
 	// included, or another instance may send the same row again.
 	Lease time.Duration
-	// MaxConns caps the pool (default 16).
+	// MaxConns caps the pool (default 32: each command in flight holds one
+	// connection for its member lock and uses another for its queries).
 	MaxConns int32
 	// DialFunc, when set, dials the server (tests use it to cut one
 	// instance off to simulate a crash).
@@ -76,7 +77,7 @@ func OpenNoMigrate(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	cfg.MaxConns = opts.MaxConns
 	if cfg.MaxConns <= 0 {
-		cfg.MaxConns = 16
+		cfg.MaxConns = 32
 	}
 	if opts.DialFunc != nil {
 		cfg.ConnConfig.DialFunc = opts.DialFunc
