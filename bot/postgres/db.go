@@ -5,11 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/internal/migrations"
 )
 
 //go:embed migrations/*.sql
@@ -115,41 +112,21 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.pool.Ping(ctx)
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+func loadMigrations() ([]migrations.Migration, error) {
+	ms, err := migrations.Load(migrationFS, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("postgres: migration %s: name must start with a number", e.Name())
-		}
-		body, err := fs.ReadFile(migrationFS, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+	return ms, nil
 }
 
 // LatestVersion is the schema version this build knows.
 func LatestVersion() int {
-	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
+	ms, err := loadMigrations()
+	if err != nil {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	return migrations.Latest(ms)
 }
 
 // querier is what the pool and a transaction have in common.
@@ -179,14 +156,14 @@ func version(ctx context.Context, q querier) (int, error) {
 // so instances starting together apply each migration once: a waiter
 // re-reads the version after the lock is granted.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	ms, err := migrations()
+	ms, err := loadMigrations()
 	if err != nil {
 		return 0, err
 	}
-	latest := LatestVersion()
+	latest := migrations.Latest(ms)
 	current := 0
 	for {
-		var next *migration
+		var next *migrations.Migration
 		err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('recoverycoach.migrate:' || COALESCE(current_schema(), '')))`); err != nil {
 				return fmt.Errorf("lock: %w", err)
@@ -205,7 +182,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 			}
 			next = nil
 			for i := range ms {
-				if ms[i].version > current {
+				if ms[i].Version > current {
 					next = &ms[i]
 					break
 				}
@@ -213,13 +190,13 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 			if next == nil {
 				return nil
 			}
-			if _, err := tx.Exec(ctx, next.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", next.name, err)
+			if _, err := tx.Exec(ctx, next.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", next.Name, err)
 			}
 			_, err = tx.Exec(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)`,
-				next.version, next.name, toMS(time.Now()))
+				next.Version, next.Name, toMS(time.Now()))
 			if err != nil {
-				return fmt.Errorf("migration %s: %w", next.name, err)
+				return fmt.Errorf("migration %s: %w", next.Name, err)
 			}
 			return nil
 		})
@@ -229,7 +206,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		if next == nil {
 			return current, nil
 		}
-		current = next.version
+		current = next.Version
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -323,42 +322,12 @@ func TestCreateRacesHaveOneWinner(t *testing.T) {
 	}
 }
 
-// cutter dials the server and can cut every connection it made, as if the
-// instance's host died, and refuse new ones.
-type cutter struct {
-	mu    sync.Mutex
-	cut   bool
-	conns []net.Conn
-}
-
-func (c *cutter) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cut {
-		return nil, errors.New("cut off")
-	}
-	conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-	if err == nil {
-		c.conns = append(c.conns, conn)
-	}
-	return conn, err
-}
-
-func (c *cutter) cutOff() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.cut = true
-	for _, conn := range c.conns {
-		conn.Close()
-	}
-}
-
 func TestLeadFailsOverWhenTheLeaderIsCutOff(t *testing.T) {
 	url := pgtest.SchemaURL(t)
-	var cutters [2]cutter
+	var cutters [2]pgtest.Cutter
 	var dbs [2]*postgres.DB
 	for i := range dbs {
-		dbs[i] = openOn(t, url, postgres.Options{Instance: fmt.Sprint("i", i), DialFunc: cutters[i].dial})
+		dbs[i] = openOn(t, url, postgres.Options{Instance: fmt.Sprint("i", i), DialFunc: cutters[i].Dial})
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var running atomic.Int32
@@ -394,7 +363,7 @@ func TestLeadFailsOverWhenTheLeaderIsCutOff(t *testing.T) {
 		t.Errorf("instance %d leads too", 1-first)
 	}
 	cut.Store(true)
-	cutters[first].cutOff()
+	cutters[first].Cut()
 	if got := receive(t, stopped, "the cut-off leader to stop"); got != first {
 		t.Fatalf("instance %d stopped, want %d", got, first)
 	}

@@ -11,14 +11,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/internal/migrations"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -126,41 +124,21 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+func loadMigrations() ([]migrations.Migration, error) {
+	ms, err := migrations.Load(migrationFS, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("sqlite: migration %s: name must start with a number", e.Name())
-		}
-		body, err := fs.ReadFile(migrationFS, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+	return ms, nil
 }
 
 // LatestVersion is the schema version this build knows.
 func LatestVersion() int {
-	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
+	ms, err := loadMigrations()
+	if err != nil {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	return migrations.Latest(ms)
 }
 
 // Version returns the applied schema version (0 for an empty database).
@@ -176,7 +154,7 @@ func (db *DB) Version(ctx context.Context) (int, error) {
 // Migrate applies pending migrations, each in its own transaction, and
 // returns the resulting version. A database newer than this build is refused.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	ms, err := migrations()
+	ms, err := loadMigrations()
 	if err != nil {
 		return 0, err
 	}
@@ -188,24 +166,24 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: schema version: %w", err)
 	}
-	if latest := LatestVersion(); current > latest {
+	if latest := migrations.Latest(ms); current > latest {
 		return current, fmt.Errorf("sqlite: database schema version %d is newer than this build (%d)", current, latest)
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
 		err := db.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, toMS(time.Now()))
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`, m.Version, m.Name, toMS(time.Now()))
 			return err
 		})
 		if err != nil {
-			return current, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+			return current, fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
-		current = m.version
+		current = m.Version
 	}
 	return current, nil
 }

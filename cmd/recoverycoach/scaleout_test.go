@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,43 +14,6 @@ import (
 	"github.com/recoverycoach/recoverycoach/bot/postgres"
 	"github.com/recoverycoach/recoverycoach/bot/postgres/pgtest"
 )
-
-// severable dials the database and can cut every connection at once and
-// refuse new ones: to the server, the instance has crashed.
-type severable struct {
-	mu    sync.Mutex
-	cut   bool
-	conns []net.Conn
-}
-
-func (s *severable) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cut {
-		return nil, errors.New("instance killed")
-	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, network, addr)
-	if err == nil {
-		s.conns = append(s.conns, conn)
-	}
-	return conn, err
-}
-
-func (s *severable) severed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cut
-}
-
-func (s *severable) sever() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cut = true
-	for _, c := range s.conns {
-		c.Close()
-	}
-}
 
 // ledger counts deliveries per user across instances.
 type ledger struct {
@@ -130,7 +91,7 @@ type instance struct {
 	name   string
 	db     *postgres.DB
 	eng    *engine
-	net    *severable
+	net    *pgtest.Cutter
 	cancel context.CancelFunc
 	wait   func()
 	killed chan struct{}
@@ -140,7 +101,7 @@ type instance struct {
 // sees its sessions end (releasing its leadership) while rows it claimed
 // stay claimed until their lease runs out.
 func (in *instance) kill() {
-	in.net.sever()
+	in.net.Cut()
 	in.cancel()
 	close(in.killed)
 }
@@ -197,8 +158,8 @@ func TestSeveralInstancesShareAFanOut(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
 	var instances []*instance
 	for i := range 3 {
-		in := &instance{name: fmt.Sprintf("instance-%d", i+1), net: &severable{}, killed: make(chan struct{})}
-		in.db, err = postgres.Open(ctx, url, postgres.Options{Instance: in.name, Lease: lease, DialFunc: in.net.dial})
+		in := &instance{name: fmt.Sprintf("instance-%d", i+1), net: &pgtest.Cutter{}, killed: make(chan struct{})}
+		in.db, err = postgres.Open(ctx, url, postgres.Options{Instance: in.name, Lease: lease, DialFunc: in.net.Dial})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +177,7 @@ func TestSeveralInstancesShareAFanOut(t *testing.T) {
 	deadline := time.Now().Add(2 * time.Minute)
 	leader := func() *instance {
 		for _, in := range instances {
-			if in.eng.leading() && !in.net.severed() {
+			if in.eng.leading() && !in.net.IsCut() {
 				return in
 			}
 		}
