@@ -21,8 +21,11 @@ type engine struct {
 	disp  *scheduler.Dispatcher
 	cfg   config
 	db    database
-	clock bot.Clock
-	log   *slog.Logger
+	// elector is the store's leader election, nil when the store is not
+	// shared (SQLite).
+	elector elector
+	clock   bot.Clock
+	log     *slog.Logger
 	// metrics is nil in console mode.
 	metrics *metrics
 
@@ -49,6 +52,7 @@ func openEngine(ctx context.Context, cfg config, logger *slog.Logger, clock bot.
 // adapters exist (they need the Coach first).
 func newEngine(cfg config, db database, lib bot.Library, logger *slog.Logger, clock bot.Clock, m *metrics) *engine {
 	e := &engine{cfg: cfg, db: db, clock: clock, log: logger, metrics: m}
+	e.elector, _ = db.(elector)
 	coachCfg := bot.Config{
 		Store:           db,
 		Library:         lib,
@@ -80,7 +84,7 @@ func (e *engine) newScheduler() *scheduler.Scheduler {
 			return e.db.PruneEvents(ctx, e.clock.Now().Add(-7*24*time.Hour))
 		},
 	}
-	if _, shared := e.db.(elector); shared {
+	if e.elector != nil {
 		opts.SweepEvery = sharedSweep
 	}
 	return scheduler.New(e.db, opts)
@@ -102,10 +106,7 @@ func (e *engine) setScheduler(s *scheduler.Scheduler) {
 
 // leading reports whether this instance runs the cron triggers.
 func (e *engine) leading() bool {
-	if el, ok := e.db.(elector); ok {
-		return el.Leading()
-	}
-	return true
+	return e.elector == nil || e.elector.Leading()
 }
 
 // schedulerReady reports whether cron triggers are handled: by this
@@ -117,8 +118,7 @@ func (e *engine) schedulerReady() bool {
 	if e.sched != nil {
 		return e.sched.Running()
 	}
-	_, shared := e.db.(elector)
-	return shared && !e.leading()
+	return e.elector != nil && !e.elector.Leading()
 }
 
 func (e *engine) wake() {
@@ -139,7 +139,7 @@ func (e *engine) start(ctx context.Context, senders map[bot.Platform]bot.Sender)
 	if e.metrics != nil {
 		opts.Observer = e.metrics
 	}
-	el, shared := e.db.(elector)
+	shared := e.elector != nil
 	if shared {
 		// Only the leader's dispatcher is woken by a fan-out it enqueued;
 		// the others find the rows by polling.
@@ -163,7 +163,7 @@ func (e *engine) start(ctx context.Context, senders map[bot.Platform]bot.Sender)
 		}
 		// A standby instance is ready at once: the leader fires triggers.
 		close(schedStarted)
-		e.lead(ctx, el)
+		e.lead(ctx)
 	})
 	wg.Go(func() {
 		if err := e.disp.Run(ctx); err != nil {
@@ -183,9 +183,9 @@ func (e *engine) start(ctx context.Context, senders map[bot.Platform]bot.Sender)
 
 // lead competes for the leadership until ctx ends and runs a fresh
 // scheduler whenever this instance holds it.
-func (e *engine) lead(ctx context.Context, el elector) {
+func (e *engine) lead(ctx context.Context) {
 	for ctx.Err() == nil {
-		err := el.Lead(ctx, "scheduler", leaderPoll, func(ctx context.Context) error {
+		err := e.elector.Lead(ctx, "scheduler", leaderPoll, func(ctx context.Context) error {
 			s := e.newScheduler()
 			e.setScheduler(s)
 			defer e.setScheduler(nil)
