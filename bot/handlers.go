@@ -303,11 +303,7 @@ func ExportCSV(d MemberData) ([]byte, error) {
 		rows = append(rows, []string{"tape", ts(tc.AppliedAt), "", tc.Area, "", fmt.Sprintf("days=%d removed=%s", tc.Days, ts(tc.RemovedAt))})
 	}
 	for _, s := range d.Subscriptions {
-		times := make([]string, len(s.Times))
-		for i, t := range s.Times {
-			times[i] = t.String()
-		}
-		rows = append(rows, []string{"reminder", ts(s.CreatedAt), "", "", "", fmt.Sprintf("kind=%s at=%s repeat=%s tz=%s", s.Kind, strings.Join(times, ","), s.Days, s.TZ)})
+		rows = append(rows, []string{"reminder", ts(s.CreatedAt), "", "", "", fmt.Sprintf("kind=%s at=%s repeat=%s tz=%s", s.Kind, FormatTimes(s.Times), s.Days, s.TZ)})
 	}
 	for _, rf := range d.RedFlags {
 		rows = append(rows, []string{"red_flag", ts(rf.At), "", rf.Area, "", "rule=" + rf.Rule})

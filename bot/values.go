@@ -58,6 +58,15 @@ func ParseTimeOfDay(s string) (TimeOfDay, error) {
 	return TimeOfDay(h*60 + m), nil
 }
 
+// FormatTimes writes times as the comma-separated list ParseTimes reads.
+func FormatTimes(ts []TimeOfDay) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.String()
+	}
+	return strings.Join(parts, ",")
+}
+
 // ParseTimes parses a comma-separated list of times of day, sorted and
 // without duplicates.
 func ParseTimes(s string) ([]TimeOfDay, error) {

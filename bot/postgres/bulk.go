@@ -128,7 +128,7 @@ func importReminders(ctx context.Context, tx pgx.Tx, subs []bot.Subscription, id
 		s := subs[last[r]]
 		members = append(members, r.member)
 		kinds = append(kinds, string(s.Kind))
-		times = append(times, formatTimes(s.Times))
+		times = append(times, bot.FormatTimes(s.Times))
 		days = append(days, int32(s.Days))
 		zones = append(zones, s.TZ)
 		created = append(created, toMS(s.CreatedAt))

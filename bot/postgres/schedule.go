@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,14 +47,6 @@ type prefixScanner struct {
 // Scan fills the extra columns, then dest.
 func (p prefixScanner) Scan(dest ...any) error { return p.s.Scan(append(p.extra, dest...)...) }
 
-func formatTimes(ts []bot.TimeOfDay) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.String()
-	}
-	return strings.Join(parts, ",")
-}
-
 // minutes converts times of day for an integer[] parameter.
 func minutes(ts []bot.TimeOfDay) []int32 {
 	out := make([]int32, len(ts))
@@ -77,7 +68,7 @@ func (db *DB) SetSubscription(ctx context.Context, s bot.Subscription) (bot.Subs
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, upsertSubscription, mid, s.Kind, formatTimes(s.Times), int(s.Days), s.TZ, toMS(s.CreatedAt)).Scan(&s.ID)
+		err = tx.QueryRow(ctx, upsertSubscription, mid, s.Kind, bot.FormatTimes(s.Times), int(s.Days), s.TZ, toMS(s.CreatedAt)).Scan(&s.ID)
 		if err != nil {
 			return err
 		}

@@ -71,7 +71,7 @@ func (db *DB) ImportSubscriptions(ctx context.Context, subs []bot.Subscription, 
 				return fmt.Errorf("row %d: member %s: %w", i, k, err)
 			}
 			var id int64
-			if err := sub.QueryRowContext(ctx, mid, s.Kind, formatTimes(s.Times), int(s.Days), s.TZ, toMS(s.CreatedAt)).Scan(&id); err != nil {
+			if err := sub.QueryRowContext(ctx, mid, s.Kind, bot.FormatTimes(s.Times), int(s.Days), s.TZ, toMS(s.CreatedAt)).Scan(&id); err != nil {
 				return fmt.Errorf("row %d: subscription: %w", i, err)
 			}
 			if _, err := clear.ExecContext(ctx, id); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
@@ -35,14 +34,6 @@ func scanSubscription(s scanner) (bot.Subscription, error) {
 	return sub, err
 }
 
-func formatTimes(ts []bot.TimeOfDay) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.String()
-	}
-	return strings.Join(parts, ",")
-}
-
 // SetSubscription implements bot.Store: it creates or replaces the member's
 // reminder of s.Kind, with its times indexed for the scheduler.
 func (db *DB) SetSubscription(ctx context.Context, s bot.Subscription) (bot.Subscription, error) {
@@ -53,7 +44,7 @@ func (db *DB) SetSubscription(ctx context.Context, s bot.Subscription) (bot.Subs
 		}
 		err = db.txRow(ctx, tx, `INSERT INTO subscriptions (member_id, kind, times, days, tz, created_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (member_id, kind) DO UPDATE SET times = excluded.times, days = excluded.days, tz = excluded.tz, created_at = excluded.created_at
-			RETURNING id`, mid, s.Kind, formatTimes(s.Times), int(s.Days), s.TZ, toMS(s.CreatedAt)).Scan(&s.ID)
+			RETURNING id`, mid, s.Kind, bot.FormatTimes(s.Times), int(s.Days), s.TZ, toMS(s.CreatedAt)).Scan(&s.ID)
 		if err != nil {
 			return err
 		}
