@@ -199,6 +199,16 @@ func TestSeveralInstancesShareAFanOut(t *testing.T) {
 	})
 	drained := time.Since(killedAt)
 	first.wait()
+	// The last delivery is counted when the fake platform receives it,
+	// a moment before its row is marked sent: wait for the mark too.
+	var stats map[bot.OutboxStatus]int
+	sent.waitFor(t, deadline, "every row marked sent", func() bool {
+		stats, err = seedDB.OutboxStats(ctx)
+		return err != nil || stats[bot.OutboxSent] == nudges
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	total, users := sent.counts()
 	t.Logf("%d nudges over 3 instances, leader %s killed: %d deliveries, %d repeated; new leader %s after %s; rest drained %s after the kill",
@@ -212,10 +222,6 @@ func TestSeveralInstancesShareAFanOut(t *testing.T) {
 		if n > 2 {
 			t.Errorf("%s got %d nudges", u, n)
 		}
-	}
-	stats, err := seedDB.OutboxStats(ctx)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if stats[bot.OutboxSent] != nudges || stats[bot.OutboxPending] != 0 {
 		t.Errorf("outbox = %v, want %d sent and none pending", stats, nudges)
