@@ -63,8 +63,43 @@ func (c *Coach) interpret(ctx context.Context, req Request) (string, Reply, erro
 	if _, err := c.commands.Parse(text); err == nil || c.looksLikeCommand(text) {
 		return text, Reply{}, nil
 	}
+	if reply, found, err := c.screen(ctx, req, text); err != nil || found {
+		return "", reply, err
+	}
 	reply, err := c.hint(ctx, req)
 	return "", reply, err
+}
+
+// screen runs a message that is not a command through triage, so "my
+// chest feels tight" is answered with the warning, never with silence or
+// a hint. Findings are recorded and reach staff as check-in red flags do.
+func (c *Coach) screen(ctx context.Context, req Request, text string) (Reply, bool, error) {
+	if c.library == nil {
+		return Reply{}, false, nil
+	}
+	ws, err := c.workspaceOf(ctx, req.Platform, req.Workspace)
+	if err != nil {
+		return Reply{}, false, fmt.Errorf("workspace: %w", err)
+	}
+	member, err := c.memberOf(ctx, req.Member(), "")
+	if err != nil {
+		return Reply{}, false, err
+	}
+	worn, err := c.store.WornTape(ctx, member.Key)
+	if err != nil {
+		return Reply{}, false, fmt.Errorf("worn tape: %w", err)
+	}
+	found := c.library.Triage(TriageInput{Text: text, Zone: member.TZ, TapeWorn: len(worn) > 0})
+	if len(found.RedFlags) == 0 {
+		return Reply{}, false, nil
+	}
+	call := &Call{Member: member, Workspace: ws, Now: c.clock.Now()}
+	for _, rf := range found.RedFlags {
+		if err := c.raise(ctx, call, rf, "", 0); err != nil {
+			return Reply{}, false, err
+		}
+	}
+	return Reply{Text: found.Text + "\n\nTo log how much it hurts, type `pain` and a score from 0 to 10, such as `pain 6 knee`."}, true, nil
 }
 
 // latestNudge is the kind of the member's last nudge if it arrived within

@@ -29,7 +29,7 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("recent check-ins: %w", err)
 	}
-	in := GuidanceInput{CheckIn: checkIn, Recent: recent, Now: call.Now}
+	in := GuidanceInput{CheckIn: checkIn, Recent: recent, Now: call.Now, Zone: call.Member.TZ}
 	if in.Tape, err = c.store.WornTape(ctx, call.Member.Key); err != nil {
 		return Reply{}, fmt.Errorf("worn tape: %w", err)
 	}
@@ -40,29 +40,44 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 		guidance = basicGuidance(in)
 	}
 	for _, rf := range guidance.RedFlags {
-		event, err := c.store.AddRedFlag(ctx, RedFlagEvent{Member: call.Member.Key, Rule: rf.Rule, Area: checkIn.Area, CheckInID: checkIn.ID, At: call.Now})
-		if err != nil {
-			return Reply{}, fmt.Errorf("add red flag: %w", err)
+		if err := c.raise(ctx, call, rf, checkIn.Area, checkIn.ID); err != nil {
+			return Reply{}, err
 		}
-		if err := c.alertStaff(ctx, call, event); err != nil {
-			return Reply{}, fmt.Errorf("alert staff: %w", err)
-		}
-		c.observer.RedFlagRaised(rf.Rule)
 	}
 	where := ""
 	if checkIn.Area != "" {
 		where = " for your " + strings.ReplaceAll(checkIn.Area, "-", " ")
 	}
-	reply := Reply{
-		Text: fmt.Sprintf("Logged **%d/10**%s. %s", checkIn.Score, where, scoreWords(checkIn.Score)),
-	}
-	if guidance.Text != "" {
-		reply.Text += "\n\n" + guidance.Text
+	logged := fmt.Sprintf("Logged **%d/10**%s.", checkIn.Score, where)
+	var reply Reply
+	switch {
+	case len(guidance.RedFlags) > 0:
+		// The finding leads: someone who needs to call for help reads
+		// that first, not a comment on their score.
+		reply.Text = guidance.Text + "\n\n" + logged
+	case guidance.Text != "":
+		reply.Text = logged + " " + scoreWords(checkIn.Score) + "\n\n" + guidance.Text
+	default:
+		reply.Text = logged + " " + scoreWords(checkIn.Score)
 	}
 	if guidance.Reason != "" {
 		reply.Footer = "Why this advice: " + guidance.Reason
 	}
 	return reply, nil
+}
+
+// raise records a red flag, alerts staff where the workspace and the
+// member allow it, and counts it.
+func (c *Coach) raise(ctx context.Context, call *Call, rf RedFlag, area string, checkInID int64) error {
+	event, err := c.store.AddRedFlag(ctx, RedFlagEvent{Member: call.Member.Key, Rule: rf.Rule, Area: area, CheckInID: checkInID, At: call.Now})
+	if err != nil {
+		return fmt.Errorf("add red flag: %w", err)
+	}
+	if err := c.alertStaff(ctx, call, event); err != nil {
+		return fmt.Errorf("alert staff: %w", err)
+	}
+	c.observer.RedFlagRaised(rf.Rule)
+	return nil
 }
 
 func scoreWords(score int) string {
@@ -85,7 +100,7 @@ func basicGuidance(in GuidanceInput) Guidance {
 		return Guidance{
 			Text:     "**Please talk to a professional.** A score of 8 or more is worth a call to your physical therapist or doctor. If the pain is sudden and severe, or comes with numbness, weakness or fever, get urgent care.",
 			Reason:   "a score of 8 or more",
-			RedFlags: []RedFlag{{Rule: "high-score"}},
+			RedFlags: []RedFlag{{Rule: "high-score", Urgency: UrgencySoon, Reason: "a score of 8 or more"}},
 		}
 	}
 	return Guidance{}

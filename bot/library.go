@@ -52,13 +52,43 @@ type Program struct {
 	Exercises []Exercise
 }
 
-// RedFlag is a warning sign found in a check-in. Red flags always win over
-// other guidance and are recorded for the team features.
+// Urgency is how soon a red flag needs a clinician.
+type Urgency int
+
+// Urgencies, from least to most pressing.
+const (
+	UrgencyNone Urgency = iota
+	// UrgencySoon: within a few days.
+	UrgencySoon
+	// UrgencyUrgent: the same day.
+	UrgencyUrgent
+	// UrgencyEmergency: now, by calling the emergency number.
+	UrgencyEmergency
+)
+
+// String returns the urgency's stable name.
+func (u Urgency) String() string {
+	switch u {
+	case UrgencySoon:
+		return "soon"
+	case UrgencyUrgent:
+		return "urgent"
+	case UrgencyEmergency:
+		return "emergency"
+	}
+	return "none"
+}
+
+// RedFlag is a warning sign found in a check-in or a message. Red flags
+// always win over other guidance and are recorded for the team features.
 type RedFlag struct {
-	Rule string
-	// Urgent flags (numbness, loss of bladder control, chest pain...) call
-	// for urgent care rather than a routine appointment.
-	Urgent bool
+	// Rule is the stable name of what was found, such as "cauda-equina".
+	Rule    string
+	Urgency Urgency
+	// Matched holds the member's words that raised it.
+	Matched []string
+	// Reason says in one line why.
+	Reason string
 }
 
 // RedFlagEvent is a red flag as stored.
@@ -80,6 +110,26 @@ type GuidanceInput struct {
 	// Tape holds the tape cycles currently worn.
 	Tape []TapeCycle
 	Now  time.Time
+	// Zone is the member's IANA zone and EmergencyNumber the workspace's
+	// own number, if set: emergency replies name the number to call.
+	Zone            string
+	EmergencyNumber string
+}
+
+// TriageInput is a message that is not a command, to screen for red
+// flags ("my chest feels tight").
+type TriageInput struct {
+	Text            string
+	Zone            string
+	EmergencyNumber string
+	TapeWorn        bool
+}
+
+// Triage is red flags found in a message, and the reply that words them.
+type Triage struct {
+	RedFlags []RedFlag
+	// Text words the most pressing findings first.
+	Text string
 }
 
 // Guidance is the advice given after a check-in.
@@ -96,6 +146,11 @@ type Guidance struct {
 type Library interface {
 	// Advise picks guidance for a check-in, red flags first.
 	Advise(in GuidanceInput) Guidance
+	// Triage screens a message that is not a command for red flags.
+	Triage(in TriageInput) Triage
+	// RedFlagTitle names a red-flag rule in words for people (staff
+	// alerts, reports): "possible clot in the leg (DVT)".
+	RedFlagTitle(rule string) string
 	// Cards returns every card, ordered by topic and title.
 	Cards() []Card
 	// Card returns the card with the id.

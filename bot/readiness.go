@@ -292,7 +292,14 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 	days := call.Values.Int("days")
 	loc := call.Loc()
 	today := LocalDay(call.Now, loc)
-	data, err := c.store.TeamData(ctx, call.Request.Platform, call.Request.Workspace, call.Now.AddDate(0, 0, -28))
+	// Named members need 28 days for their baselines; the group figures
+	// need the completed weeks the window reaches into.
+	weeks := ReportWeeks(call.Now, days)
+	since := call.Now.AddDate(0, 0, -28)
+	if weeks[0].Before(since) {
+		since = weeks[0]
+	}
+	data, err := c.store.TeamData(ctx, call.Request.Platform, call.Request.Workspace, since)
 	if err != nil {
 		return Reply{}, fmt.Errorf("team data: %w", err)
 	}
@@ -303,23 +310,21 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 		key     MemberKey
 		history []Readiness
 	}
-	var shared, private []row
+	var shared []row
 	firstDay := LocalDay(call.Now.AddDate(0, 0, -28), loc)
 	for _, d := range data {
+		if ws.Privacy != PrivacyTeam || !d.Member.ShareWithStaff {
+			continue
+		}
 		var hist []Readiness
 		for _, r := range d.Readiness {
 			if r.Day >= firstDay {
 				hist = append(hist, r)
 			}
 		}
-		r := row{key: d.Member.Key, history: hist}
-		switch {
-		case ws.Privacy == PrivacyTeam && d.Member.ShareWithStaff:
-			shared = append(shared, r)
-		case d.Member.Key.User != call.Request.User:
-			private = append(private, r)
-		}
+		shared = append(shared, row{key: d.Member.Key, history: hist})
 	}
+	private := aggregateGroup(ws, data, call.Request.User)
 	var b strings.Builder
 	var missing []string
 	for _, r := range shared {
@@ -342,64 +347,27 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 	if ws.Privacy == PrivacyTeam && len(shared) == 0 {
 		b.WriteString("Nobody has chosen to share individual answers yet (`/coach start yes`).\n")
 	}
-	// Totals over everyone not listed by name, under the group-size rule.
-	// Totals over the window: the sum and count of answers, and how many
-	// people answered at least once.
-	since := LocalDay(call.Now.AddDate(0, 0, -(days-1)), loc)
-	sum, answers, answered := 0, 0, 0
-	for _, r := range private {
-		before := answers
-		for _, h := range r.history {
-			if h.Day >= since {
-				sum += h.Total()
-				answers++
-			}
-		}
-		if answers > before {
-			answered++
-		}
-	}
+	// Everyone not listed by name counts only in the group figures of the
+	// privacy policy; the chart draws exactly those figures.
+	policy := PolicyOf(ws)
+	groupWeeks := policy.ReadinessWeeks(private, weeks)
 	if len(private) > 0 || ws.Privacy == PrivacyWellness {
-		if answered < ws.MinGroupSize {
-			fmt.Fprintf(&b, "Group totals: not enough people to show numbers (at least %d must have answered).", ws.MinGroupSize)
-		} else {
-			fmt.Fprintf(&b, "Group totals: %d of %d answered in the last %d days; average readiness %.1f/25.", answered, len(private), days, float64(sum)/float64(answers))
+		if ws.Privacy == PrivacyTeam {
+			b.WriteString("\n**Members who keep their answers private**\n")
 		}
+		b.WriteString(policy.ReadinessText(groupWeeks))
 	}
 	reply := Reply{Title: "Team readiness", Text: strings.TrimSpace(b.String()),
 		Footer: "Readiness is for support, not selection. Individuals appear only if they chose to share."}
-	if c.renderer != nil && answered >= ws.MinGroupSize {
-		histories := make([][]Readiness, len(private))
-		for i, r := range private {
-			histories[i] = r.history
-		}
-		chart, err := c.renderer.TeamChart(TeamChartInput{
-			Title:      "Team readiness: weekly answers and average, last 4 weeks",
-			Weeks:      readinessWeeks(histories, startOfDay(call.Now.In(loc)).AddDate(0, 0, -27)),
-			ScoreLabel: "Average readiness",
-			ScoreMin:   5,
-			ScoreMax:   25,
-		})
+	in, ok := policy.ReadinessChart("Team readiness: people who answered and average, "+weeksPhrase(len(weeks)), groupWeeks)
+	if c.renderer != nil && ok {
+		chart, err := c.renderer.TeamChart(in)
 		if err != nil {
 			return Reply{}, fmt.Errorf("team readiness chart: %w", err)
 		}
 		reply.Files = append(reply.Files, chart)
 	}
 	return reply, nil
-}
-
-// readinessWeeks totals a group's readiness per week from `from`, four
-// weeks, oldest first: how many answered and their average total.
-func readinessWeeks(histories [][]Readiness, from time.Time) []TeamWeek {
-	tally := newWeekTally(from, 4)
-	for i, history := range histories {
-		for _, r := range history {
-			if day, err := time.ParseInLocation("2006-01-02", r.Day, from.Location()); err == nil {
-				tally.add(i, day, float64(r.Total()))
-			}
-		}
-	}
-	return tally.weeks()
 }
 
 func readinessArrow(b Baseline, total int) string {

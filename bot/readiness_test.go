@@ -137,7 +137,7 @@ func TestTeamReadinessPrivacy(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			coach, _, clock := bottest.NewCoach(t, nil)
 			coach.Handle(context.Background(), teamReq("boss", "/coach team mode "+mode, true))
-			for i := range 6 {
+			for i := range 7 {
 				user := fmt.Sprint("p", i)
 				if i < 2 {
 					coach.Handle(context.Background(), teamReq(user, "/coach start yes", false))
@@ -147,20 +147,28 @@ func TestTeamReadinessPrivacy(t *testing.T) {
 				}
 				clock.Advance(time.Minute)
 			}
-			out := coach.Handle(context.Background(), teamReq("boss", "/coach team readiness", false)).Text
+			today := coach.Handle(context.Background(), teamReq("boss", "/coach team readiness", false)).Text
+			afterWeekCloses(clock)
+			closed := coach.Handle(context.Background(), teamReq("boss", "/coach team readiness", false)).Text
 			if mode == "wellness" {
-				if strings.Contains(out, "<@p") || !strings.Contains(out, "5 of 6 answered") {
-					t.Fatalf("wellness view:\n%s", out)
+				if strings.Contains(today+closed, "<@p") || !strings.Contains(today, "fewer than 5 people answered") ||
+					!strings.Contains(closed, "average readiness 20.0/25 (5-9 people answered); fatigue 4.0, sleep 4.0") {
+					t.Fatalf("wellness view:\n%s\nafter the week closed:\n%s", today, closed)
 				}
 				return
 			}
-			for _, want := range []string{"<@p0>: 20/25", "Not answered yet: <@p1>", "not enough people"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("team view lacks %q:\n%s", want, out)
+			for _, want := range []string{"<@p0>: 20/25", "Not answered yet: <@p1>", "fewer than 5 people answered"} {
+				if !strings.Contains(today, want) {
+					t.Errorf("team view lacks %q:\n%s", want, today)
 				}
 			}
-			if strings.Contains(out, "<@p2>") {
-				t.Errorf("team view names a member who did not share:\n%s", out)
+			// p2..p6 keep their answers private: five people, shown as a
+			// group once their week is complete.
+			if !strings.Contains(closed, "average readiness 20.0/25 (5-9 people answered)") {
+				t.Errorf("team view of the completed week:\n%s", closed)
+			}
+			if strings.Contains(today+closed, "<@p2>") {
+				t.Errorf("team view names a member who did not share:\n%s\n%s", today, closed)
 			}
 		})
 	}
@@ -180,11 +188,15 @@ func (r *chartRecorder) TeamChart(in bot.TeamChartInput) (bot.File, error) {
 	return bot.File{Name: "team.png", ContentType: "image/png"}, nil
 }
 
+// TestTeamReadinessChartOnlyForLargeEnoughGroups checks the chart covers
+// the same completed weeks as the text and draws only published figures.
 func TestTeamReadinessChartOnlyForLargeEnoughGroups(t *testing.T) {
 	for _, tt := range []struct {
 		answered  int
+		days      string
 		wantChart bool
-	}{{4, false}, {6, true}} {
+		wantWeeks int
+	}{{4, "", false, 0}, {6, "", true, 1}, {6, " 8", true, 2}, {6, " 28", true, 4}} {
 		rec := &chartRecorder{}
 		clock := bottest.NewClock(bottest.Start)
 		coach := bot.NewCoach(bot.Config{Store: bottest.MustOpenStore(t), Clock: clock, Renderer: rec})
@@ -192,14 +204,25 @@ func TestTeamReadinessChartOnlyForLargeEnoughGroups(t *testing.T) {
 		for i := range tt.answered {
 			coach.Handle(context.Background(), teamReq(fmt.Sprint("m", i), "/coach readiness 4 4 3 4 5", false))
 		}
-		got := coach.Handle(context.Background(), teamReq("boss", "/coach team readiness", false))
+		if got := coach.Handle(context.Background(), teamReq("boss", "/coach team readiness"+tt.days, false)); len(got.Files) != 0 {
+			t.Fatalf("%d answered: a chart before the week is complete", tt.answered)
+		}
+		afterWeekCloses(clock)
+		got := coach.Handle(context.Background(), teamReq("boss", "/coach team readiness"+tt.days, false))
 		if (len(got.Files) == 1) != tt.wantChart || len(rec.team) != len(got.Files) {
 			t.Fatalf("%d answered: files %v, charts %d", tt.answered, got.Files, len(rec.team))
 		}
 		if tt.wantChart {
 			in := rec.team[0]
-			if in.ScoreLabel != "Average readiness" || in.ScoreMax != 25 || in.Weeks[3].Participants != tt.answered || in.Weeks[3].AverageScore != 20 {
+			last := in.Weeks[len(in.Weeks)-1]
+			if in.ScoreLabel != "Average readiness" || in.ScoreMax != 25 || len(in.Weeks) != tt.wantWeeks ||
+				last != (bot.TeamWeek{Start: bottest.Start.Truncate(24 * time.Hour), Participants: 5, AverageScore: 20, ParticipantsLabel: "5-9"}) {
 				t.Errorf("chart input = %+v", in)
+			}
+			for _, w := range in.Weeks[:len(in.Weeks)-1] {
+				if w != (bot.TeamWeek{Start: w.Start, ParticipantsLabel: "<5"}) {
+					t.Errorf("empty week drawn as %+v", w)
+				}
 			}
 		}
 	}

@@ -50,6 +50,10 @@ type TeamWeek struct {
 	Participants int
 	// AverageScore is the mean of the week's check-ins.
 	AverageScore float64
+	// ParticipantsLabel, when set, labels the week's bar instead of the
+	// count: a range such as "5-9" (Participants is then its lower end),
+	// or "<5" for a week withheld under the privacy policy.
+	ParticipantsLabel string
 }
 
 // TeamChartInput is what a staff chart shows: totals per week only.

@@ -58,6 +58,16 @@ type Store interface {
 	UpdateWorkspace(ctx context.Context, w Workspace) error
 	// StaffCount returns how many staff a workspace has.
 	StaffCount(ctx context.Context, p Platform, workspace string) (int, error)
+	// PromoteFirstStaff makes the member staff only if their workspace has
+	// no staff yet, checked and changed in one step so that of several
+	// callers at once exactly one is promoted; it reports whether this one
+	// was (ENOTFOUND when the member is unknown).
+	PromoteFirstStaff(ctx context.Context, key MemberKey) (bool, error)
+	// RemoveStaff makes a staff member an ordinary member, unless they are
+	// their workspace's last staff member (ECONFLICT), checked and changed
+	// in one step so that removals at once never leave a workspace without
+	// staff. ENOTFOUND when the member is unknown or not staff.
+	RemoveStaff(ctx context.Context, key MemberKey) error
 	// TeamData returns every member of a workspace with their check-ins,
 	// red flags, completions and readiness since the given time (the day
 	// records from at least a day earlier), and the tape worn now.

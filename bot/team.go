@@ -12,7 +12,9 @@ import (
 const alertDedupe = 24 * time.Hour
 
 // authorizeStaff lets staff through, makes the first platform admin of a
-// workspace its first staff member, and refuses everyone else.
+// workspace its first staff member, and refuses everyone else. The store
+// promotes only while the workspace has no staff, in one step, so two
+// admins arriving at once cannot both become staff.
 func (c *Coach) authorizeStaff(ctx context.Context, call *Call) error {
 	if call.Member.Role == RoleStaff {
 		return nil
@@ -24,18 +26,23 @@ func (c *Coach) authorizeStaff(ctx context.Context, call *Call) error {
 	if !call.Request.IsAdmin {
 		return refuse
 	}
-	n, err := c.store.StaffCount(ctx, call.Request.Platform, call.Request.Workspace)
+	promoted, err := c.store.PromoteFirstStaff(ctx, call.Member.Key)
 	if err != nil {
-		return fmt.Errorf("count staff: %w", err)
+		return fmt.Errorf("promote first staff: %w", err)
 	}
-	if n > 0 {
+	if !promoted {
 		return refuse
 	}
 	call.Member.Role = RoleStaff
-	if err := c.store.UpdateMember(ctx, call.Member); err != nil {
-		return fmt.Errorf("promote first staff: %w", err)
-	}
+	c.logStaffChange(ctx, call, "staff granted", call.Request.User, "first workspace admin")
 	return c.audit(ctx, call, "became staff", "first workspace admin to use team commands")
+}
+
+// logStaffChange records who granted or removed whose staff role, by ids
+// only: operators can follow role changes without seeing health data.
+func (c *Coach) logStaffChange(ctx context.Context, call *Call, msg, member, reason string) {
+	c.log.InfoContext(ctx, msg, "platform", call.Request.Platform, "workspace", call.Request.Workspace,
+		"actor", call.Request.User, "member", member, "reason", reason)
 }
 
 func (c *Coach) audit(ctx context.Context, call *Call, action, detail string) error {
@@ -53,7 +60,7 @@ func (c *Coach) teamMode(ctx context.Context, call *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	if ws.Privacy == PrivacyWellness {
-		return Reply{Text: fmt.Sprintf("Privacy mode is now **wellness**: staff see group totals only, never an individual, and only for groups of %d or more. Red-flag alerts name no one.", ws.MinGroupSize)}, nil
+		return Reply{Text: fmt.Sprintf("Privacy mode is now **wellness**: staff see group figures only, never an individual: per completed week, and each only when %d or more people are behind it. Red-flag alerts name no one.", ws.MinGroupSize)}, nil
 	}
 	return Reply{Text: "Privacy mode is now **team**: staff see the members who said yes to sharing (`/coach start yes`); everyone else counts only in group totals."}, nil
 }
@@ -87,10 +94,38 @@ func (c *Coach) teamStaff(ctx context.Context, call *Call) (Reply, error) {
 	if err := c.store.UpdateMember(ctx, m); err != nil {
 		return Reply{}, fmt.Errorf("grant staff: %w", err)
 	}
+	c.logStaffChange(ctx, call, "staff granted", key.User, "granted by staff")
 	if err := c.audit(ctx, call, "granted staff", key.User); err != nil {
 		return Reply{}, err
 	}
 	return Reply{Text: "<@" + key.User + "> is now staff and can use `/coach team` commands."}, nil
+}
+
+// teamUnstaff removes a staff member's role. The store refuses to remove
+// the last one in the same step as the removal, so two staff removing each
+// other at once cannot leave the workspace without staff.
+func (c *Coach) teamUnstaff(ctx context.Context, call *Call) (Reply, error) {
+	user := call.Values.String("user")
+	key := MemberKey{Platform: call.Request.Platform, Workspace: call.Request.Workspace, User: user}
+	err := c.store.RemoveStaff(ctx, key)
+	switch ErrorCode(err) {
+	case "":
+	case ENOTFOUND:
+		return Reply{}, Errorf(ENOTFOUND, "<@%s> is not staff, so there is no staff role to remove. `/coach team audit` shows who was granted it.", user)
+	case ECONFLICT:
+		return Reply{}, Errorf(ECONFLICT, "<@%s> is the last staff member, and a team always keeps one. Add someone with `/coach team staff @name` first.", user)
+	default:
+		return Reply{}, fmt.Errorf("remove staff: %w", err)
+	}
+	c.logStaffChange(ctx, call, "staff removed", user, "removed by staff")
+	if err := c.audit(ctx, call, "removed staff", user); err != nil {
+		return Reply{}, err
+	}
+	if user == call.Request.User {
+		call.Member.Role = RoleMember
+		return Reply{Text: "You are no longer staff. Another staff member can add you back with `/coach team staff @you`."}, nil
+	}
+	return Reply{Text: "<@" + user + "> is no longer staff and cannot use `/coach team` commands."}, nil
 }
 
 func (c *Coach) teamAudit(ctx context.Context, call *Call) (Reply, error) {
@@ -115,28 +150,64 @@ func (c *Coach) teamAudit(ctx context.Context, call *Call) (Reply, error) {
 func (c *Coach) teamReport(ctx context.Context, call *Call) (Reply, error) {
 	days := call.Values.Int("days")
 	ws := call.Workspace
-	since := call.Now.Add(-time.Duration(days) * 24 * time.Hour)
-	data, err := c.store.TeamData(ctx, call.Request.Platform, call.Request.Workspace, since)
+	data, err := c.store.TeamData(ctx, call.Request.Platform, call.Request.Workspace, teamSince(call.Now, days))
 	if err != nil {
 		return Reply{}, fmt.Errorf("team data: %w", err)
 	}
 	if err := c.audit(ctx, call, "viewed team report", strconv.Itoa(days)+" days"); err != nil {
 		return Reply{}, err
 	}
-	report := BuildTeamReport(ws, data, days, call.Now, call.Request.User)
-	reply := Reply{Title: fmt.Sprintf("Team report, last %d days (%s mode)", days, ws.Privacy), Text: report,
+	text, weeks := buildTeamReport(ws, data, days, call.Now, call.Request.User)
+	reply := Reply{Title: fmt.Sprintf("Team report, last %d days (%s mode)", days, ws.Privacy), Text: text,
 		Footer: "Self-reported data. Individuals appear only if they chose to share with staff."}
-	if group := aggregateGroup(ws, data, call.Request.User); c.renderer != nil && contributors(group) >= ws.MinGroupSize {
-		chart, err := c.renderer.TeamChart(TeamChartInput{
-			Title: fmt.Sprintf("Team: weekly participation and average pain, last %d days", days),
-			Weeks: teamWeeks(group, since, days),
-		})
+	in, ok := PolicyOf(ws).PainChart("Team: people who checked in and average pain, "+weeksPhrase(len(weeks)), weeks)
+	if c.renderer != nil && ok {
+		chart, err := c.renderer.TeamChart(in)
 		if err != nil {
 			return Reply{}, fmt.Errorf("team chart: %w", err)
 		}
 		reply.Files = append(reply.Files, chart)
 	}
 	return reply, nil
+}
+
+// teamSince is how far back a team view of the last days loads data: the
+// window itself for the members shown by name, and the first completed
+// week for the group figures.
+func teamSince(now time.Time, days int) time.Time {
+	since := now.Add(-time.Duration(days) * 24 * time.Hour)
+	if first := ReportWeeks(now, days)[0]; first.Before(since) {
+		return first
+	}
+	return since
+}
+
+// within is what a team view of data loaded since an earlier time shows of
+// one member for the window from since, cut as the store cuts TeamData.
+func within(d MemberData, since time.Time) MemberData {
+	sinceDay := since.UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	out := MemberData{Member: d.Member, TapeCycles: d.TapeCycles}
+	for _, ci := range d.CheckIns {
+		if !ci.At.Before(since) {
+			out.CheckIns = append(out.CheckIns, ci)
+		}
+	}
+	for _, rf := range d.RedFlags {
+		if !rf.At.Before(since) {
+			out.RedFlags = append(out.RedFlags, rf)
+		}
+	}
+	for _, cp := range d.Completions {
+		if cp.Day >= sinceDay {
+			out.Completions = append(out.Completions, cp)
+		}
+	}
+	for _, r := range d.Readiness {
+		if r.Day >= sinceDay {
+			out.Readiness = append(out.Readiness, r)
+		}
+	}
+	return out
 }
 
 // aggregateGroup is who counts in totals: everyone but the viewer in
@@ -153,29 +224,29 @@ func aggregateGroup(ws Workspace, data []MemberData, viewer string) []MemberData
 	return group
 }
 
-func contributors(group []MemberData) int {
-	n := 0
-	for _, d := range group {
-		if len(d.CheckIns) > 0 {
-			n++
-		}
-	}
-	return n
+// BuildTeamReport renders what staff may see: consenting members one by
+// one in team mode, over the last days, and everyone else only in the
+// group figures of the privacy policy (privacy.go), over the completed
+// weeks those days reach into. In wellness mode it never names anyone.
+// The viewer is left out of the group: knowing one's own numbers would
+// let a viewer subtract them and shrink the group. Data must reach back
+// to teamSince(now, days).
+func BuildTeamReport(ws Workspace, data []MemberData, days int, now time.Time, viewer string) string {
+	text, _ := buildTeamReport(ws, data, days, now, viewer)
+	return text
 }
 
-// BuildTeamReport renders what staff may see: consenting members one by
-// one in team mode, and otherwise only totals over groups of at least the
-// workspace's minimum size. In wellness mode it never names anyone. The
-// viewer is left out of the totals: knowing one's own numbers would let a
-// viewer subtract them and shrink the group.
-func BuildTeamReport(ws Workspace, data []MemberData, days int, now time.Time, viewer string) string {
+func buildTeamReport(ws Workspace, data []MemberData, days int, now time.Time, viewer string) (string, []PainWeek) {
+	since := now.Add(-time.Duration(days) * 24 * time.Hour)
 	var shared []MemberData
 	for _, d := range data {
 		if ws.Privacy == PrivacyTeam && d.Member.ShareWithStaff {
-			shared = append(shared, d)
+			shared = append(shared, within(d, since))
 		}
 	}
 	private := aggregateGroup(ws, data, viewer)
+	policy := PolicyOf(ws)
+	weeks := policy.PainWeeks(private, ReportWeeks(now, days))
 	var b strings.Builder
 	if ws.Privacy == PrivacyTeam {
 		if len(shared) == 0 {
@@ -189,9 +260,9 @@ func BuildTeamReport(ws Workspace, data []MemberData, days int, now time.Time, v
 		}
 	}
 	if len(private) > 0 || ws.Privacy == PrivacyWellness {
-		b.WriteString(aggregate(private, days, ws.MinGroupSize))
+		b.WriteString(policy.PainText(weeks))
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(b.String()), weeks
 }
 
 func memberLine(d MemberData, days int, now time.Time) string {
@@ -239,44 +310,6 @@ func adherence(d MemberData, days int) int {
 		seen[c.Day] = true
 	}
 	return min(100, len(seen)*100/max(1, days))
-}
-
-// aggregate renders totals, or nothing identifying when fewer than minSize
-// people contributed check-ins.
-func aggregate(group []MemberData, days, minSize int) string {
-	if contributors(group) < minSize {
-		return fmt.Sprintf("Not enough people to show numbers (at least %d must have checked in).", minSize)
-	}
-	active, adherent := 0, 0
-	total, count := 0, 0
-	var mild, moderate, severe int
-	for _, d := range group {
-		adherent += adherence(d, days)
-		if len(d.CheckIns) == 0 {
-			continue
-		}
-		active++
-		for _, ci := range d.CheckIns {
-			total += ci.Score
-			count++
-		}
-		switch last := d.CheckIns[len(d.CheckIns)-1].Score; {
-		case last <= 3:
-			mild++
-		case last <= 6:
-			moderate++
-		default:
-			severe++
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "- Members: %d; checked in at least once: %d (%d%%)\n", len(group), active, active*100/len(group))
-	if count > 0 {
-		fmt.Fprintf(&b, "- Average pain score: %.1f over %d check-ins\n", float64(total)/float64(count), count)
-		fmt.Fprintf(&b, "- Latest scores: 0-3: %d, 4-6: %d, 7-10: %d\n", mild, moderate, severe)
-	}
-	fmt.Fprintf(&b, "- Exercise adherence: %d%% of days on average", adherent/len(group))
-	return b.String()
 }
 
 // alertStaff enqueues a red-flag alert to the staff channel when the

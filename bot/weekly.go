@@ -46,7 +46,7 @@ func (c *Coach) teamDigest(ctx context.Context, call *Call) (Reply, error) {
 	if err := c.audit(ctx, call, "weekly digest "+call.Values.String("state"), ""); err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: text + " It follows the workspace's privacy mode, like `/coach team report`."}, nil
+	return Reply{Text: text + " It follows the workspace's privacy mode, like `/coach team report`, and shows the latest completed week: a week is complete at 12:00 UTC on the Monday after it."}, nil
 }
 
 // weeklySummary is a member's own week in numbers.
@@ -79,8 +79,9 @@ func (c *Coach) weeklySummary(ctx context.Context, m Member, now time.Time) (Nud
 		Buttons: []Button{{Label: "History", Command: "coach history 28"}}}}, nil
 }
 
-// teamDigestNudge is the staff member's weekly digest, built like the team
-// report and under the same privacy rules.
+// teamDigestNudge is the staff member's weekly digest: the team report of
+// the last 7 days, so in both modes its group figures are those of the
+// privacy policy (privacy.go) for the latest completed week.
 func (c *Coach) teamDigestNudge(ctx context.Context, m Member, now time.Time) (NudgeDecision, error) {
 	if m.Role != RoleStaff {
 		return NudgeDecision{SkipReason: "no longer staff"}, nil
@@ -89,7 +90,7 @@ func (c *Coach) teamDigestNudge(ctx context.Context, m Member, now time.Time) (N
 	if err != nil {
 		return NudgeDecision{}, err
 	}
-	data, err := c.store.TeamData(ctx, m.Key.Platform, m.Key.Workspace, now.AddDate(0, 0, -7))
+	data, err := c.store.TeamData(ctx, m.Key.Platform, m.Key.Workspace, teamSince(now, 7))
 	if err != nil {
 		return NudgeDecision{}, fmt.Errorf("team data: %w", err)
 	}

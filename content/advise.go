@@ -1,7 +1,6 @@
 package content
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/content/triage"
 )
 
 // Windows the guide looks at.
@@ -123,29 +123,27 @@ type hit struct {
 	specificity int
 }
 
-// Advise implements bot.Library. Red-flag cards always win: every red flag
-// found is returned and worded. Otherwise the single best-matching card is
-// chosen by priority, then by how many conditions matched, then by id, so
-// the same history always gives the same advice.
+// Advise implements bot.Library. Triage decides red flags: every finding
+// is returned, the most pressing worded first. Otherwise the single
+// best-matching card is chosen by priority, then by how many conditions
+// matched, then by id, so the same history always gives the same advice.
 func (l *Library) Advise(in bot.GuidanceInput) bot.Guidance {
+	if findings := l.triager.Assess(triageInput(in)); len(findings) > 0 {
+		return l.findingGuidance(findings, emergencyNumber(in.EmergencyNumber, in.Zone))
+	}
 	s := newSituation(in)
-	var flags []hit
 	var best *hit
 	for _, c := range l.cards {
-		h, ok := c.evaluate(s)
-		if !ok {
+		if c.redFlag != "" {
 			continue
 		}
-		if c.redFlag != "" {
-			flags = append(flags, h)
+		h, ok := c.evaluate(s)
+		if !ok {
 			continue
 		}
 		if best == nil || better(h, *best) {
 			best = &h
 		}
-	}
-	if len(flags) > 0 {
-		return redFlagGuidance(flags)
 	}
 	if best == nil {
 		return bot.Guidance{}
@@ -155,6 +153,121 @@ func (l *Library) Advise(in bot.GuidanceInput) bot.Guidance {
 		Reason:  strings.Join(best.reasons, " and "),
 		CardIDs: []string{best.card.ID},
 	}
+}
+
+// Triage implements bot.Library for messages that are not commands.
+func (l *Library) Triage(in bot.TriageInput) bot.Triage {
+	findings := l.triager.Assess(triage.Input{Note: in.Text, TapeWorn: in.TapeWorn})
+	if len(findings) == 0 {
+		return bot.Triage{}
+	}
+	g := l.findingGuidance(findings, emergencyNumber(in.EmergencyNumber, in.Zone))
+	return bot.Triage{RedFlags: g.RedFlags, Text: g.Text}
+}
+
+// RedFlagTitle implements bot.Library.
+func (l *Library) RedFlagTitle(rule string) string {
+	if c, ok := triage.ConceptByName(rule); ok {
+		return c.Title
+	}
+	return strings.ReplaceAll(rule, "-", " ")
+}
+
+// emergencyNumber is the workspace's own number, else the one of the
+// member's zone, else "" ("your local emergency number").
+func emergencyNumber(own, zone string) string {
+	if own != "" {
+		return own
+	}
+	return triage.EmergencyNumber(zone)
+}
+
+// triageInput turns a check-in and its history into triage's input.
+func triageInput(in bot.GuidanceInput) triage.Input {
+	cur := in.CheckIn
+	now := in.Now
+	if now.IsZero() {
+		now = cur.At
+	}
+	t := triage.Input{Score: cur.Score, HasScore: true, Area: cur.Area, Note: cur.Note}
+	var earlier []bot.CheckIn
+	for _, ci := range in.Recent {
+		if ci.Area != cur.Area || sameCheckIn(ci, cur) || ci.At.After(cur.At) {
+			continue
+		}
+		earlier = append(earlier, ci)
+	}
+	slices.SortStableFunc(earlier, func(a, b bot.CheckIn) int { return a.At.Compare(b.At) })
+	week := []bot.CheckIn{cur}
+	for _, ci := range earlier {
+		if now.Sub(ci.At) <= trendWindow {
+			t.Previous = append(t.Previous, ci.Score)
+			week = append(week, ci)
+		}
+	}
+	for i := len(earlier) - 1; i >= 0 && len(t.EarlierNotes) < maxEarlierNotes; i-- {
+		if ci := earlier[i]; ci.Note != "" && now.Sub(ci.At) <= persistLookback {
+			t.EarlierNotes = append(t.EarlierNotes, triage.EarlierNote{DaysAgo: int(now.Sub(ci.At) / day), Note: ci.Note})
+		}
+	}
+	slices.SortStableFunc(week, func(a, b bot.CheckIn) int { return a.At.Compare(b.At) })
+	if trend := bot.TrendOf(week); trend.Direction == bot.TrendWorsening {
+		t.WorseningBy = int(math.Round(trend.Change))
+	}
+	for _, tc := range in.Tape {
+		if tc.Worn() {
+			t.TapeWorn = true
+		}
+	}
+	return t
+}
+
+// maxEarlierNotes bounds the work of reading history for one check-in.
+const maxEarlierNotes = 20
+
+// findingGuidance words triage findings: the most pressing in full, then
+// the rest by name, each with the card that explains it.
+func (l *Library) findingGuidance(findings []triage.Finding, number string) bot.Guidance {
+	var g bot.Guidance
+	var texts, also, reasons []string
+	for _, f := range findings {
+		g.RedFlags = append(g.RedFlags, bot.RedFlag{Rule: f.Concept, Urgency: bot.Urgency(f.Level), Matched: f.Matched, Reason: f.Reason})
+		card := l.cardFor(f.Concept)
+		if card != nil && !slices.Contains(g.CardIDs, card.ID) {
+			g.CardIDs = append(g.CardIDs, card.ID)
+		}
+		more := ""
+		if card != nil {
+			more = fmt.Sprintf(" More: `/coach learn %s`", card.ID)
+		}
+		if len(texts) < maxFullRedFlags {
+			texts = append(texts, triage.Advice(f, number)+more)
+		} else {
+			also = append(also, fmt.Sprintf("**%s**%s", l.RedFlagTitle(f.Concept), more))
+		}
+		reasons = append(reasons, f.Reason)
+	}
+	if len(also) > 0 {
+		texts = append(texts, "Also mention to them: "+strings.Join(also, "; ")+".")
+	}
+	g.Text = strings.Join(texts, "\n\n")
+	g.Reason = strings.Join(reasons, "; ")
+	return g
+}
+
+// cardFor returns the card that explains a red-flag rule: the one that
+// names it with the highest priority, else the general red-flags card.
+func (l *Library) cardFor(rule string) *card {
+	var best *card
+	for _, c := range l.cards {
+		if c.redFlag == rule && (best == nil || c.priority > best.priority) {
+			best = c
+		}
+	}
+	if best == nil {
+		best = l.byID[generalRedFlagCard]
+	}
+	return best
 }
 
 func better(a, b hit) bool {
@@ -169,45 +282,6 @@ func better(a, b hit) bool {
 
 func cardTip(c *card) string {
 	return fmt.Sprintf("**%s**: %s More: `/coach learn %s`", c.Title, c.tip, c.ID)
-}
-
-func redFlagGuidance(flags []hit) bot.Guidance {
-	slices.SortFunc(flags, func(a, b hit) int {
-		if a.card.urgent != b.card.urgent {
-			if a.card.urgent {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(b.card.priority, a.card.priority), cmp.Compare(a.card.ID, b.card.ID))
-	})
-	var g bot.Guidance
-	var texts, also, reasons []string
-	seenRule := map[string]bool{}
-	for _, f := range flags {
-		if seenRule[f.card.redFlag] {
-			continue
-		}
-		seenRule[f.card.redFlag] = true
-		g.RedFlags = append(g.RedFlags, bot.RedFlag{Rule: f.card.redFlag, Urgent: f.card.urgent})
-		g.CardIDs = append(g.CardIDs, f.card.ID)
-		if len(texts) < maxFullRedFlags {
-			texts = append(texts, cardTip(f.card))
-		} else {
-			also = append(also, fmt.Sprintf("**%s** (`/coach learn %s`)", f.card.Title, f.card.ID))
-		}
-		for _, r := range f.reasons {
-			if !slices.Contains(reasons, r) {
-				reasons = append(reasons, r)
-			}
-		}
-	}
-	if len(also) > 0 {
-		texts = append(texts, "Also tell them about: "+strings.Join(also, ", ")+".")
-	}
-	g.Text = strings.Join(texts, "\n\n")
-	g.Reason = strings.Join(reasons, "; ")
-	return g
 }
 
 // evaluate tries the card's alternatives in the order written; the first

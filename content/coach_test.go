@@ -72,8 +72,8 @@ func TestCoachPlan(t *testing.T) {
 		{text: "coach plan knee", wantTitle: "Knee starter", wantText: []string{"You're now on **Knee starter**", "- **Quad sets**: 3 x 10 (hold 5 s), 2x a day. Sit with", "Exercise ids for `/coach done ID`: `quad-set`, `straight-leg-raise`"}, program: "knee"},
 		{text: "coach plan", wantTitle: "Your program: Knee starter", wantText: []string{"Other programs:", "`ankle`"}, program: "knee"},
 		{text: "coach plan back", wantTitle: "Programs for your lower back", wantText: []string{"`low-back`", "`desk`"}, wantButton: "coach plan low-back", program: "knee"},
-		{text: "coach plan achilles", wantTitle: "Tendon loading starter", wantText: []string{"You're now on **Tendon loading starter**"}, program: "tendon"},
-		{text: "coach plan yoga", wantText: []string{`There is no program "yoga"`}, program: "tendon"},
+		{text: "coach plan achilles", wantTitle: "Achilles tendon starter", wantText: []string{"You're now on **Achilles tendon starter**"}, program: "achilles-tendon"},
+		{text: "coach plan yoga", wantText: []string{`There is no program "yoga"`}, program: "achilles-tendon"},
 	}
 	for _, s := range steps {
 		reply := coach.Handle(ctx, bottest.Request(s.text))
@@ -112,10 +112,10 @@ func TestCoachPainGuidance(t *testing.T) {
 	}
 	clock.Advance(24 * time.Hour)
 	reply = coach.Handle(ctx, bottest.Request("pain 9 knee toes numb"))
-	if !strings.Contains(reply.Text, "urgent") || !strings.Contains(reply.Text, "doctor") {
-		t.Errorf("red flag reply lacks urgent referral: %q", reply.Text)
+	if !strings.HasPrefix(reply.Text, "**Get checked today.**") || !strings.Contains(reply.Text, "doctor") {
+		t.Errorf("red flag reply does not lead with the same-day referral: %q", reply.Text)
 	}
-	if !strings.Contains(reply.Footer, "a score of 8 or more") || !strings.Contains(reply.Footer, `"numb"`) {
+	if !strings.Contains(reply.Footer, "a score of 9 out of 10") || !strings.Contains(reply.Footer, `"numb"`) {
 		t.Errorf("footer = %q", reply.Footer)
 	}
 	data, err := db.MemberData(ctx, bottest.Request("").Member())
@@ -127,7 +127,7 @@ func TestCoachPainGuidance(t *testing.T) {
 		rules = append(rules, rf.Rule)
 	}
 	slices.Sort(rules)
-	if want := []string{"high-score", "jump", "neuro-urgent"}; !slices.Equal(rules, want) {
+	if want := []string{"high-score", "neuro", "rising-trend"}; !slices.Equal(rules, want) {
 		t.Errorf("stored red flags = %v, want %v", rules, want)
 	}
 }

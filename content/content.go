@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/content/triage"
 )
 
 //go:embed library/*.md programs/*.yaml
@@ -49,6 +50,7 @@ type Library struct {
 	byID     map[string]*card
 	programs []*program
 	progByID map[string]*program
+	triager  *triage.Triager
 }
 
 var _ bot.Library = (*Library)(nil)
@@ -59,7 +61,7 @@ func Default() (*Library, error) { return Load(Embedded()) }
 // Load reads the layers in order and merges them: a card or program in a
 // later layer replaces the one with the same id, new ids are added. Then
 // the whole library is validated: references between cards and programs
-// must resolve and every red-flag rule needs a card. All problems are
+// must resolve and the general red-flags card must exist. All problems are
 // returned together as Errors.
 func Load(layers ...Layer) (*Library, error) {
 	var errs Errors
@@ -76,7 +78,7 @@ func Load(layers ...Layer) (*Library, error) {
 	if len(errs) > 0 {
 		return nil, errs.sorted()
 	}
-	lib := &Library{byID: cards, progByID: programs}
+	lib := &Library{byID: cards, progByID: programs, triager: triage.New()}
 	for _, c := range cards {
 		lib.cards = append(lib.cards, c)
 	}
@@ -179,14 +181,8 @@ func crossCheck(cards map[string]*card, programs map[string]*program, lastLayer 
 			}
 		}
 	}
-	for _, rule := range RedFlagRules() {
-		covered := false
-		for _, c := range cards {
-			covered = covered || c.redFlag == rule.Name
-		}
-		if !covered {
-			errs = append(errs, Problem{File: lastLayer, Msg: fmt.Sprintf("no card for red-flag rule %q (%s): add one with red_flag: %s", rule.Name, rule.Summary, rule.Name)})
-		}
+	if _, ok := cards[generalRedFlagCard]; !ok {
+		errs = append(errs, Problem{File: lastLayer, Msg: fmt.Sprintf("no card %q: warning signs without a card of their own link to it", generalRedFlagCard)})
 	}
 	return errs
 }

@@ -44,7 +44,7 @@ func TestEmbeddedLibrary(t *testing.T) {
 			t.Errorf("card %q is missing", id)
 		}
 	}
-	for _, id := range []string{"low-back", "neck-shoulder", "knee", "ankle", "tendon", "desk"} {
+	for _, id := range []string{"low-back", "neck-shoulder", "knee", "ankle", "achilles-tendon", "knee-tendon", "elbow-tendon", "desk"} {
 		p, ok := lib.Program(id)
 		if !ok {
 			t.Errorf("program %q is missing", id)

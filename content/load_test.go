@@ -105,13 +105,13 @@ func TestLoadRejectsMalformedFiles(t *testing.T) {
 		},
 		{
 			name:  "unknown red flag rule",
-			files: map[string]string{"library/a.md": "---\nid: a\ntitle: A\ntopic: t\nareas: [any]\nred_flag: gout\ntip: See your doctor.\nmatch:\n  - score: {min: 9}\n---\nBody text.\n"},
+			files: map[string]string{"library/a.md": "---\nid: a\ntitle: A\ntopic: t\nareas: [any]\nred_flag: gout\ntip: See your doctor.\n---\nBody text.\n"},
 			want:  []string{`dir/library/a.md:6: unknown red_flag rule "gout"`},
 		},
 		{
 			name:  "red flag tip without referral",
-			files: map[string]string{"library/a.md": "---\nid: a\ntitle: A\ntopic: t\nareas: [any]\nred_flag: fever\ntip: Rest a bit.\nmatch:\n  - keywords: [hot]\n---\nBody text.\n"},
-			want:  []string{"dir/library/a.md:7: the tip of a red-flag card must refer to a physical therapist or doctor", `dir/library/a.md:7: rule "fever" is urgent: its tip must say urgent`},
+			files: map[string]string{"library/a.md": "---\nid: a\ntitle: A\ntopic: t\nareas: [any]\nred_flag: cardiac\ntip: Rest a bit.\n---\nBody text.\n"},
+			want:  []string{"dir/library/a.md:7: the tip of a red-flag card must refer to a physical therapist or doctor", `dir/library/a.md:7: rule "cardiac" is urgent: its tip must say urgent`},
 		},
 		{
 			name:  "match rules need a tip",
@@ -169,9 +169,9 @@ func TestLoadRejectsMalformedFiles(t *testing.T) {
 			want: []string{`dir/programs/b.yml:1: duplicate program id "p" (also in dir/programs/a.yaml:1)`},
 		},
 		{
-			name:  "override removes a red-flag card",
-			files: map[string]string{"library/fever.md": "---\nid: fever\ntitle: Fever\ntopic: t\nareas: [any]\n---\nNo longer a red flag.\n"},
-			want:  []string{`dir: no card for red-flag rule "fever"`},
+			name:  "red-flag card with match rules",
+			files: map[string]string{"library/fever.md": "---\nid: fever\ntitle: Fever\ntopic: t\nareas: [any]\nred_flag: fever\ntip: See your doctor.\nmatch:\n  - keywords: [hot]\n---\nBody.\n"},
+			want:  []string{`dir/library/fever.md:8: a red-flag card takes no match rules: triage decides when "fever" applies`},
 		},
 		{
 			name:  "empty directory",

@@ -224,8 +224,8 @@ func parseCard(file string, data []byte) (*card, Errors) {
 		switch {
 		case !ok:
 			p.add(line("red_flag"), "unknown red_flag rule %q (known: %s)", meta.RedFlag, ruleNames())
-		case len(c.match) == 0:
-			p.add(line("red_flag"), "a red-flag card needs match rules that say when it fires")
+		case len(c.match) > 0:
+			p.add(line("match"), "a red-flag card takes no match rules: triage decides when %q applies", meta.RedFlag)
 		default:
 			c.urgent = rule.Urgent
 			checkReferral(p, c.tip, rule, line("tip"))

@@ -35,6 +35,85 @@ func (db *DB) StaffCount(ctx context.Context, p bot.Platform, workspace string) 
 	return n, nil
 }
 
+// staffLockKey maps a workspace to the advisory lock that serializes its
+// staff changes, within the schema like memberLockKey.
+const staffLockKey = `hashtextextended('recoverycoach.staff:' || COALESCE(current_schema(), '') || ':' || $1 || ':' || $2, 0)`
+
+// staffChange runs fn holding the workspace's staff lock, in a READ
+// COMMITTED transaction: each statement after the lock then sees what the
+// previous holder committed, so a check and a change made under it are
+// one step. A single conditional UPDATE would not do, as concurrent ones
+// read the same snapshot and would each update their own row.
+func (db *DB) staffChange(ctx context.Context, key bot.MemberKey, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+staffLockKey+`)`, key.Platform, key.Workspace); err != nil {
+			return fmt.Errorf("lock staff: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// PromoteFirstStaff implements bot.Store: under the workspace's staff
+// lock, one UPDATE promotes the member only while the workspace has no
+// staff, so of two admins arriving at once only the first is promoted.
+func (db *DB) PromoteFirstStaff(ctx context.Context, key bot.MemberKey) (bool, error) {
+	promoted := false
+	err := db.staffChange(ctx, key, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE members SET role = 'staff'
+			WHERE platform = $1 AND workspace = $2 AND user_id = $3
+			AND NOT EXISTS (SELECT 1 FROM members WHERE platform = $1 AND workspace = $2 AND role = 'staff')`, keyArgs(key)...)
+		if err != nil {
+			return fmt.Errorf("promote first staff: %w", err)
+		}
+		if tag.RowsAffected() == 1 {
+			promoted = true
+			return nil
+		}
+		_, err = memberRole(ctx, tx, key)
+		return err
+	})
+	return promoted, err
+}
+
+// RemoveStaff implements bot.Store: under the workspace's staff lock, one
+// UPDATE demotes only while another staff member remains, so concurrent
+// removals keep at least one.
+func (db *DB) RemoveStaff(ctx context.Context, key bot.MemberKey) error {
+	return db.staffChange(ctx, key, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE members SET role = 'member'
+			WHERE platform = $1 AND workspace = $2 AND user_id = $3 AND role = 'staff'
+			AND (SELECT COUNT(*) FROM members WHERE platform = $1 AND workspace = $2 AND role = 'staff') > 1`, keyArgs(key)...)
+		if err != nil {
+			return fmt.Errorf("remove staff: %w", err)
+		}
+		if tag.RowsAffected() == 1 {
+			return nil
+		}
+		// Nothing changed; say why, from the same transaction.
+		role, err := memberRole(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if role != bot.RoleStaff {
+			return notFound("staff member")
+		}
+		return bot.Errorf(bot.ECONFLICT, "That is the workspace's last staff member.")
+	})
+}
+
+// memberRole reads a member's role inside tx (ENOTFOUND when unknown).
+func memberRole(ctx context.Context, tx pgx.Tx, key bot.MemberKey) (bot.Role, error) {
+	var role bot.Role
+	err := tx.QueryRow(ctx, `SELECT role FROM members WHERE platform = $1 AND workspace = $2 AND user_id = $3`, keyArgs(key)...).Scan(&role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", notFound("member")
+	}
+	if err != nil {
+		return "", fmt.Errorf("member role: %w", err)
+	}
+	return role, nil
+}
+
 // TeamData implements bot.Store: every member of a workspace with their
 // check-ins, completions, readiness and red flags since the given time
 // (completions and readiness from the day before, in UTC, so that callers

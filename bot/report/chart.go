@@ -556,9 +556,16 @@ func teamPlots(in bot.TeamChartInput, l layout) (top, bottom *plot.Plot, err err
 		c := max(0, w.Participants)
 		counts[i] = float64(c)
 		maxCount = max(maxCount, c)
-		if c > 0 {
+		// A banded week is labelled with its range, and a withheld one
+		// with "<N" on an empty bar, so a missing point reads as withheld
+		// rather than as nobody.
+		if c > 0 || w.ParticipantsLabel != "" {
+			label := w.ParticipantsLabel
+			if label == "" {
+				label = fmt.Sprint(c)
+			}
 			countXYs = append(countXYs, plotter.XY{X: float64(i), Y: float64(c)})
-			countLabels = append(countLabels, fmt.Sprint(c))
+			countLabels = append(countLabels, label)
 		}
 		avg := w.AverageScore
 		if c == 0 || math.IsNaN(avg) || math.IsInf(avg, 0) {

@@ -73,7 +73,9 @@ func fileTypes(fs []bot.File) []string {
 }
 
 // TestTeamChartOnlySeesTotals runs a wellness-mode team report and checks
-// that the chart input has no place for anyone's own data and holds none.
+// that the chart input has no place for anyone's own data and holds only
+// the privacy policy's figures: ranges of people and rounded averages of
+// completed weeks.
 func TestTeamChartOnlySeesTotals(t *testing.T) {
 	rec := &recorder{Renderer: report.New()}
 	coach, clock := newCoach(t, rec)
@@ -90,6 +92,11 @@ func TestTeamChartOnlySeesTotals(t *testing.T) {
 		req(user, fmt.Sprintf("/pain %d knee private-note-%d", 2+i, i), false)
 		clock.Advance(time.Hour)
 	}
+	if got := req("boss", "/coach team report 14", false); len(got.Files) != 0 {
+		t.Fatalf("a chart of a week still running: %v", fileTypes(got.Files))
+	}
+	// The week is published at 12:00 UTC on the Monday after it.
+	clock.Set(bottest.Start.AddDate(0, 0, 7).Add(3 * time.Hour))
 	got := req("boss", "/coach team report 14", false)
 	if len(got.Files) != 1 || got.Files[0].ContentType != "image/png" {
 		t.Fatalf("team report files = %v; text %q", fileTypes(got.Files), got.Text)
@@ -97,19 +104,21 @@ func TestTeamChartOnlySeesTotals(t *testing.T) {
 	decodePNG(t, got.Files[0].Data)
 
 	// The input types carry totals only: a title and the scale, and per
-	// week a start, a count and a mean.
+	// week a start, a count, its label and a mean.
 	assertFields(t, reflect.TypeFor[bot.TeamChartInput](), "Title", "Weeks", "ScoreLabel", "ScoreMin", "ScoreMax")
-	assertFields(t, reflect.TypeFor[bot.TeamWeek](), "Start", "Participants", "AverageScore")
+	assertFields(t, reflect.TypeFor[bot.TeamWeek](), "Start", "Participants", "AverageScore", "ParticipantsLabel")
 	if len(rec.team) != 1 {
 		t.Fatalf("team charts drawn = %d, want 1", len(rec.team))
 	}
 	in := rec.team[0]
-	total := 0
-	for _, w := range in.Weeks {
-		total += w.Participants
+	// Six people with scores 2..7: a range of 5-9 and (2+...+7)/6 = 4.5.
+	week := bottest.Start.Truncate(24 * time.Hour)
+	want := []bot.TeamWeek{
+		{Start: week.AddDate(0, 0, -7), ParticipantsLabel: "<5"},
+		{Start: week, Participants: 5, AverageScore: 4.5, ParticipantsLabel: "5-9"},
 	}
-	if total != 6 {
-		t.Errorf("participants = %d, want 6", total)
+	if !reflect.DeepEqual(in.Weeks, want) {
+		t.Errorf("chart weeks = %+v, want %+v", in.Weeks, want)
 	}
 	dump := fmt.Sprintf("%+v", in)
 	for _, secret := range []string{"member", "private-note", "boss"} {

@@ -106,6 +106,15 @@ func TestTeamChartGolden(t *testing.T) {
 		{"team-1w.png", bot.TeamChartInput{Title: "Team: weekly participation and average pain, last 7 days",
 			Weeks: []bot.TeamWeek{{Start: time.Date(2026, 2, 23, 9, 0, 0, 0, time.UTC), Participants: 7, AverageScore: 3.857}}}},
 		{"team-empty.png", bot.TeamChartInput{Title: "Team: weekly participation and average pain, last 7 days"}},
+		// As the privacy policy publishes weeks: ranges of people on bars
+		// at the range's lower end, and a withheld week labelled "<5".
+		{"team-banded.png", bot.TeamChartInput{Title: "Team: people who checked in and average pain, last 4 completed weeks",
+			Weeks: []bot.TeamWeek{
+				{Start: time.Date(2026, 2, 9, 0, 0, 0, 0, time.UTC), Participants: 5, AverageScore: 4.5, ParticipantsLabel: "5-9"},
+				{Start: time.Date(2026, 2, 16, 0, 0, 0, 0, time.UTC), ParticipantsLabel: "<5"},
+				{Start: time.Date(2026, 2, 23, 0, 0, 0, 0, time.UTC), Participants: 10, AverageScore: 4, ParticipantsLabel: "10-19"},
+				{Start: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Participants: 5, AverageScore: 3.5, ParticipantsLabel: "5-9"},
+			}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -26,7 +27,9 @@ var migrationFS embed.FS
 
 // DB is the SQLite store.
 type DB struct {
-	path   string
+	path string
+	// file is the file opened at path (nil in memory), for CheckFile.
+	file   os.FileInfo
 	write  *sql.DB
 	read   *sql.DB
 	wstmts *stmtCache
@@ -81,7 +84,15 @@ func open(path string) (*DB, error) {
 	db := &DB{path: path, write: write, read: write, wstmts: newStmtCache(write)}
 	db.rstmts = db.wstmts
 	if !memory {
-		read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+		// The writer's connection holds the file open from here on, so
+		// this is the file every later write goes to.
+		if db.file, err = os.Stat(path); err != nil {
+			write.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		// mode=rw: only the writer creates the file. A reader reconnecting
+		// after the file was deleted must fail, not start an empty one.
+		read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode()+"&mode=rw")
 		if err != nil {
 			write.Close()
 			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

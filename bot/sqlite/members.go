@@ -200,6 +200,39 @@ func (db *DB) PruneEvents(ctx context.Context, before time.Time) error {
 	return err
 }
 
+// PruneEventsPrefix deletes the ids that start with prefix and are older
+// than before, so ids that matter only briefly (request signatures) need
+// not wait for the prune of all the others.
+func (db *DB) PruneEventsPrefix(ctx context.Context, prefix string, before time.Time) error {
+	// A range on the primary key (binary collation) finds the prefix
+	// without reading the other ids.
+	var err error
+	if end, bounded := prefixEnd(prefix); bounded {
+		_, err = db.exec(ctx, `DELETE FROM seen_events WHERE id >= ? AND id < ? AND seen_at < ?`, prefix, end, toMS(before))
+	} else {
+		_, err = db.exec(ctx, `DELETE FROM seen_events WHERE id >= ? AND seen_at < ?`, prefix, toMS(before))
+	}
+	if err != nil {
+		return fmt.Errorf("prune seen events: %w", err)
+	}
+	return nil
+}
+
+// prefixEnd returns the smallest string above every string that starts
+// with prefix, in byte order; there is none when prefix is empty or all
+// 0xff bytes, whose range runs to the end.
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for len(b) > 0 && b[len(b)-1] == 0xff {
+		b = b[:len(b)-1]
+	}
+	if len(b) == 0 {
+		return "", false
+	}
+	b[len(b)-1]++
+	return string(b), true
+}
+
 // ClaimHint implements bot.Store: it sets the member's hint time to now
 // unless a hint was given after notBefore, in one statement, so two
 // messages at once cannot both claim it.

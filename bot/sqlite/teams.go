@@ -33,6 +33,69 @@ func (db *DB) StaffCount(ctx context.Context, p bot.Platform, workspace string) 
 	return n, nil
 }
 
+// PromoteFirstStaff implements bot.Store. The check for existing staff and
+// the promotion are one UPDATE, and SQLite runs one write at a time, so
+// of two admins arriving at once only the first is promoted.
+func (db *DB) PromoteFirstStaff(ctx context.Context, key bot.MemberKey) (bool, error) {
+	promoted := false
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := db.txExec(ctx, tx, `UPDATE members SET role = 'staff'
+			WHERE platform = ? AND workspace = ? AND user_id = ?
+			AND NOT EXISTS (SELECT 1 FROM members WHERE platform = ? AND workspace = ? AND role = 'staff')`,
+			key.Platform, key.Workspace, key.User, key.Platform, key.Workspace)
+		if err != nil {
+			return fmt.Errorf("promote first staff: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			promoted = true
+			return nil
+		}
+		_, err = db.memberRole(ctx, tx, key)
+		return err
+	})
+	return promoted, err
+}
+
+// RemoveStaff implements bot.Store: one UPDATE that demotes only while
+// another staff member remains, so concurrent removals keep at least one.
+func (db *DB) RemoveStaff(ctx context.Context, key bot.MemberKey) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := db.txExec(ctx, tx, `UPDATE members SET role = 'member'
+			WHERE platform = ? AND workspace = ? AND user_id = ? AND role = 'staff'
+			AND (SELECT COUNT(*) FROM members WHERE platform = ? AND workspace = ? AND role = 'staff') > 1`,
+			key.Platform, key.Workspace, key.User, key.Platform, key.Workspace)
+		if err != nil {
+			return fmt.Errorf("remove staff: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		// Nothing changed; say why, from the same transaction.
+		role, err := db.memberRole(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if role != bot.RoleStaff {
+			return notFound("staff member")
+		}
+		return bot.Errorf(bot.ECONFLICT, "That is the workspace's last staff member.")
+	})
+}
+
+// memberRole reads a member's role inside tx (ENOTFOUND when unknown).
+func (db *DB) memberRole(ctx context.Context, tx *sql.Tx, key bot.MemberKey) (bot.Role, error) {
+	var role bot.Role
+	err := db.txRow(ctx, tx, `SELECT role FROM members WHERE platform = ? AND workspace = ? AND user_id = ?`,
+		key.Platform, key.Workspace, key.User).Scan(&role)
+	if err == sql.ErrNoRows {
+		return "", notFound("member")
+	}
+	if err != nil {
+		return "", fmt.Errorf("member role: %w", err)
+	}
+	return role, nil
+}
+
 // TeamData implements bot.Store: every member of a workspace with their
 // check-ins, completions, readiness and red flags since the given time
 // (completions and readiness from the day before, in UTC, so that callers

@@ -10,6 +10,7 @@ import (
 func adapterTests() map[string]func(*testing.T, Opener) {
 	return map[string]func(*testing.T, Opener){
 		"Adapter/SeenEvents":                   testSeenEvents,
+		"Adapter/PruneEventsPrefix":            testPruneEventsPrefix,
 		"Adapter/DMChannel":                    testDMChannel,
 		"Adapter/MemberByDMChannelPrefersLast": testMemberByDMChannel,
 	}
@@ -39,6 +40,30 @@ func testSeenEvents(t *testing.T, open Opener) {
 	}
 	if !seen("Ev2", at(2*time.Hour)) {
 		t.Error("an event seen exactly at the cut was pruned")
+	}
+}
+
+// testPruneEventsPrefix prunes one kind of id early and leaves the rest,
+// including ids that sort right next to the prefix.
+func testPruneEventsPrefix(t *testing.T, open Opener) {
+	s, ctx := open(t), t.Context()
+	ids := []string{"sig:a", "sig:b", "sig:", "sig9", "sig;", "sif:z", "slack:event:1", "si"}
+	for _, id := range ids {
+		if _, err := s.SeenEvent(ctx, id, at(0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SeenEvent(ctx, "sig:late", at(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, s.PruneEventsPrefix(ctx, "sig:", at(time.Minute)))
+	for _, id := range append(ids, "sig:late") {
+		gone := id == "sig:a" || id == "sig:b" || id == "sig:"
+		seen, err := s.SeenEvent(ctx, id, at(2*time.Hour))
+		ok(t, err)
+		if seen == gone {
+			t.Errorf("after pruning sig: before the cut, %q remembered = %v, want %v", id, seen, !gone)
+		}
 	}
 }
 

@@ -43,6 +43,7 @@ type Store interface {
 	// Adapters.
 	SeenEvent(ctx context.Context, id string, now time.Time) (bool, error)
 	PruneEvents(ctx context.Context, before time.Time) error
+	PruneEventsPrefix(ctx context.Context, prefix string, before time.Time) error
 	DMChannel(ctx context.Context, key bot.MemberKey) (string, error)
 	SetDMChannel(ctx context.Context, key bot.MemberKey, channel string) error
 	MemberByDMChannel(ctx context.Context, p bot.Platform, channel string) (bot.MemberKey, bool, error)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,10 @@ func teamTests() map[string]func(*testing.T, Opener) {
 	return map[string]func(*testing.T, Opener){
 		"Team/Data":                      testTeamData,
 		"Team/Audit":                     testAudit,
+		"Team/PromoteFirstStaff":         testPromoteFirstStaff,
+		"Team/PromoteFirstStaffAtOnce":   testPromoteFirstStaffAtOnce,
+		"Team/RemoveStaff":               testRemoveStaff,
+		"Team/RemoveStaffAtOnce":         testRemoveStaffAtOnce,
 		"Privacy/MemberData":             testMemberData,
 		"Privacy/ForgetMemberLeavesNone": testForgetMember,
 	}
@@ -236,4 +241,168 @@ func testForgetMember(t *testing.T, open Opener) {
 	d, err := s.MemberData(ctx, gone)
 	ok(t, err)
 	same(t, "data of the member starting afresh", bot.MemberData{Member: bot.Member{Key: gone, TZ: "UTC", Role: bot.RoleMember, CreatedAt: at(time.Hour)}}, d)
+}
+
+// staffCount fails the test on an error.
+func staffCount(t testing.TB, s Store, p bot.Platform, workspace string) int {
+	t.Helper()
+	n, err := s.StaffCount(t.Context(), p, workspace)
+	ok(t, err)
+	return n
+}
+
+func testPromoteFirstStaff(t *testing.T, open Opener) {
+	s, ctx := open(t), t.Context()
+	_, err := s.PromoteFirstStaff(ctx, slackKey("nobody"))
+	wantCode(t, "PromoteFirstStaff of an unknown member", err, bot.ENOTFOUND)
+
+	for _, u := range []string{"A1", "A2"} {
+		addMember(t, s, slackKey(u))
+	}
+	other := bot.MemberKey{Platform: bot.Slack, Workspace: "T2", User: "A1"}
+	addMember(t, s, other)
+	promoted, err := s.PromoteFirstStaff(ctx, slackKey("A1"))
+	ok(t, err)
+	if !promoted {
+		t.Fatal("the first admin of a workspace without staff was not promoted")
+	}
+	if promoted, err := s.PromoteFirstStaff(ctx, slackKey("A2")); err != nil || promoted {
+		t.Errorf("a second admin: promoted %v, %v; want false", promoted, err)
+	}
+	if promoted, err := s.PromoteFirstStaff(ctx, slackKey("A1")); err != nil || promoted {
+		t.Errorf("the staff member again: promoted %v, %v; want false", promoted, err)
+	}
+	// Another workspace has its own first staff member.
+	if promoted, err := s.PromoteFirstStaff(ctx, other); err != nil || !promoted {
+		t.Errorf("the first admin of another workspace: promoted %v, %v; want true", promoted, err)
+	}
+	if n := staffCount(t, s, bot.Slack, "T1"); n != 1 {
+		t.Errorf("staff in T1 = %d, want 1", n)
+	}
+	a1, err := s.Member(ctx, slackKey("A1"))
+	ok(t, err)
+	if a1.Role != bot.RoleStaff {
+		t.Errorf("A1 role = %q", a1.Role)
+	}
+}
+
+// testPromoteFirstStaffAtOnce has several admins of a workspace without
+// staff ask at the same moment, in many workspaces: exactly one of each
+// must be promoted.
+func testPromoteFirstStaffAtOnce(t *testing.T, open Opener) {
+	s, ctx := open(t), t.Context()
+	const workspaces, admins = 10, 4
+	key := func(w, a int) bot.MemberKey {
+		return bot.MemberKey{Platform: bot.Discord, Workspace: fmt.Sprint("W", w), User: fmt.Sprint("A", a)}
+	}
+	for w := range workspaces {
+		for a := range admins {
+			addMember(t, s, key(w, a))
+		}
+	}
+	promoted := make([][admins]bool, workspaces)
+	errs := make(chan error, workspaces*admins)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range workspaces {
+		for a := range admins {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				p, err := s.PromoteFirstStaff(ctx, key(w, a))
+				promoted[w][a] = p
+				errs <- err
+			}()
+		}
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		ok(t, err)
+	}
+	for w := range workspaces {
+		n := 0
+		for _, p := range promoted[w] {
+			if p {
+				n++
+			}
+		}
+		if n != 1 || staffCount(t, s, bot.Discord, fmt.Sprint("W", w)) != 1 {
+			t.Errorf("workspace W%d: %d promoted, %d staff; want 1 each", w, n, staffCount(t, s, bot.Discord, fmt.Sprint("W", w)))
+		}
+	}
+}
+
+func testRemoveStaff(t *testing.T, open Opener) {
+	s, ctx := open(t), t.Context()
+	wantCode(t, "RemoveStaff of an unknown member", s.RemoveStaff(ctx, slackKey("nobody")), bot.ENOTFOUND)
+	addMember(t, s, slackKey("M1"))
+	wantCode(t, "RemoveStaff of a member who is not staff", s.RemoveStaff(ctx, slackKey("M1")), bot.ENOTFOUND)
+	for _, u := range []string{"S1", "S2"} {
+		addMember(t, s, slackKey(u))
+		update(t, s, slackKey(u), func(m *bot.Member) { m.Role = bot.RoleStaff })
+	}
+	// Staff of another workspace do not count.
+	elsewhere := bot.MemberKey{Platform: bot.Discord, Workspace: "T1", User: "S3"}
+	addMember(t, s, elsewhere)
+	update(t, s, elsewhere, func(m *bot.Member) { m.Role = bot.RoleStaff })
+
+	ok(t, s.RemoveStaff(ctx, slackKey("S1")))
+	s1, err := s.Member(ctx, slackKey("S1"))
+	ok(t, err)
+	if s1.Role != bot.RoleMember {
+		t.Errorf("S1 role after removal = %q", s1.Role)
+	}
+	wantCode(t, "RemoveStaff of the last staff member", s.RemoveStaff(ctx, slackKey("S2")), bot.ECONFLICT)
+	if n := staffCount(t, s, bot.Slack, "T1"); n != 1 {
+		t.Errorf("staff in T1 = %d, want 1", n)
+	}
+	wantCode(t, "RemoveStaff of a removed staff member", s.RemoveStaff(ctx, slackKey("S1")), bot.ENOTFOUND)
+	wantCode(t, "RemoveStaff of the other workspace's only staff member", s.RemoveStaff(ctx, elsewhere), bot.ECONFLICT)
+}
+
+// testRemoveStaffAtOnce has every staff member of a workspace removed at
+// the same moment, many times over: one must always remain.
+func testRemoveStaffAtOnce(t *testing.T, open Opener) {
+	s, ctx := open(t), t.Context()
+	const rounds, staff = 10, 4
+	for r := range rounds {
+		ws := fmt.Sprint("R", r)
+		key := func(i int) bot.MemberKey {
+			return bot.MemberKey{Platform: bot.Slack, Workspace: ws, User: fmt.Sprint("S", i)}
+		}
+		for i := range staff {
+			addMember(t, s, key(i))
+			update(t, s, key(i), func(m *bot.Member) { m.Role = bot.RoleStaff })
+		}
+		codes := make([]string, staff)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range staff {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				codes[i] = bot.ErrorCode(s.RemoveStaff(ctx, key(i)))
+			}()
+		}
+		close(start)
+		wg.Wait()
+		removed, refused := 0, 0
+		for _, c := range codes {
+			switch c {
+			case "":
+				removed++
+			case bot.ECONFLICT:
+				refused++
+			default:
+				t.Errorf("round %d: RemoveStaff error code %q", r, c)
+			}
+		}
+		if n := staffCount(t, s, bot.Slack, ws); n != 1 || removed != staff-1 || refused != 1 {
+			t.Errorf("round %d: %d removed, %d refused, %d staff left; want %d, 1, 1", r, removed, refused, n, staff-1)
+		}
+	}
 }
