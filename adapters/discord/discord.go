@@ -3,10 +3,14 @@
 // needed) or as signed HTTP interactions, plus the Sender that delivers
 // nudges as direct messages. Both transports share one handler path.
 //
-// Every interaction is answered within Discord's 3 seconds: the Coach runs
-// in a goroutine and, when it is slow, the interaction is deferred and the
-// answer edited in later. That late work belongs to the Adapter, which waits
-// for it when it stops.
+// Every interaction is answered within Discord's 3 seconds, counted from
+// its arrival: the store checks (the interaction-id record, a DM's owner)
+// and the Coach run in a goroutine and, when they are slow, the interaction
+// is deferred and the answer edited in later. That late work belongs to the
+// Adapter, which waits for it when it stops.
+//
+// An interaction from a DM acts for the server member whose nudges go to
+// that DM, as a message typed there does.
 package discord
 
 import (
@@ -22,6 +26,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/recoverycoach/recoverycoach/adapters/internal/redact"
 	"github.com/recoverycoach/recoverycoach/bot"
 )
 
@@ -45,6 +50,11 @@ const (
 	// DefaultAckDeadline leaves half a second of Discord's 3 for the answer
 	// to travel.
 	DefaultAckDeadline = 2500 * time.Millisecond
+	// DefaultDedupeWait is how long an acknowledgement waits for the store
+	// (the interaction-id record and, in a DM, the owner lookup). Both take
+	// a millisecond or two; much longer means the database is busy, and the
+	// Coach, which writes too, would only be slower.
+	DefaultDedupeWait = 500 * time.Millisecond
 	// DefaultWorkTimeout bounds late work; interaction tokens last 15 minutes.
 	DefaultWorkTimeout = 2 * time.Minute
 	// DefaultDrainTimeout is how long Run waits for late work when stopping
@@ -70,10 +80,19 @@ type Config struct {
 	Store     Store
 	// Clock gives the time for the signature replay window and for the
 	// dedupe records.
-	Clock  bot.Clock
+	Clock bot.Clock
+	// Logger gets the adapter's logs with every URL shortened to its host
+	// and endpoint: REST errors quote the URL they called, and an
+	// interaction's webhook URL carries its token.
 	Logger *slog.Logger
-	// AckDeadline is how long an interaction may run before it is deferred.
+	// AckDeadline is how long after its arrival an interaction may run
+	// before it is deferred.
 	AckDeadline time.Duration
+	// DedupeWait bounds the acknowledgement's wait for the store checks
+	// that come before the Coach (the interaction-id record, a DM's owner).
+	// When they take longer the interaction is deferred at once and the
+	// checks finish in the background.
+	DedupeWait time.Duration
 	// WorkTimeout bounds one interaction's work, late or not.
 	WorkTimeout time.Duration
 	// DrainTimeout bounds the wait for late work when Run stops.
@@ -118,6 +137,7 @@ type Adapter struct {
 	clock       bot.Clock
 	log         *slog.Logger
 	ackDeadline time.Duration
+	dedupeWait  time.Duration
 	workTimeout time.Duration
 	drain       time.Duration
 
@@ -150,8 +170,9 @@ func New(cfg Config) (*Adapter, error) {
 		handler:     cfg.Handler,
 		store:       cfg.Store,
 		clock:       cfg.Clock,
-		log:         cfg.Logger,
+		log:         redact.Logger(cfg.Logger),
 		ackDeadline: cfg.AckDeadline,
+		dedupeWait:  cfg.DedupeWait,
 		workTimeout: cfg.WorkTimeout,
 		drain:       cfg.DrainTimeout,
 		slots:       make(chan struct{}, max(cfg.MaxConcurrent, 0)),
@@ -179,11 +200,11 @@ func New(cfg Config) (*Adapter, error) {
 	if a.clock == nil {
 		a.clock = bot.SystemClock{}
 	}
-	if a.log == nil {
-		a.log = slog.New(slog.DiscardHandler)
-	}
 	if a.ackDeadline <= 0 {
 		a.ackDeadline = DefaultAckDeadline
+	}
+	if a.dedupeWait <= 0 {
+		a.dedupeWait = DefaultDedupeWait
 	}
 	if a.workTimeout <= 0 {
 		a.workTimeout = DefaultWorkTimeout

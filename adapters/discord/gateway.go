@@ -2,7 +2,9 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -16,18 +18,22 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 	if i == nil || i.ID == "" {
 		return
 	}
+	// Discord's 3 seconds run from here, not from when a goroutine or the
+	// database gets round to it.
+	deadline := time.NewTimer(a.ackDeadline)
 	started := a.goTracked(func() {
+		defer deadline.Stop()
 		ctx, cancel := context.WithTimeout(a.base, a.workTimeout)
 		defer cancel()
-		// The gateway replays events after a resume; answer each once.
-		if a.seen(ctx, i.ID) {
-			return
-		}
-		a.answer(ctx, i, func(resp *discordgo.InteractionResponse) error {
+		a.answer(ctx, i, deadline.C, func(resp *discordgo.InteractionResponse) error {
 			return a.session.InteractionRespond(i, resp, discordgo.WithContext(ctx))
+		}, func() {
+			// The gateway replays events after a resume; answer each once.
+			a.log.DebugContext(ctx, "discord: interaction already handled")
 		})
 	})
 	if !started {
+		deadline.Stop()
 		a.log.Info("discord: interaction dropped during shutdown")
 	}
 }
@@ -45,9 +51,20 @@ func (a *Adapter) onDirectMessage(m *discordgo.Message) {
 		if a.seen(ctx, "msg:"+m.ID) {
 			return
 		}
+		workspace, ok, err := a.dmOwner(ctx, m.ChannelID, m.Author.ID)
+		switch {
+		case err != nil:
+			// Guessing would file the answer under the wrong member.
+			a.log.WarnContext(ctx, "discord: DM not handled", "reason", "DM owner lookup failed", "err", err)
+			a.sendDM(ctx, m.ChannelID, lookupFailed)
+			return
+		case !ok:
+			// Nobody is nudged in this DM: personal use.
+			workspace = DMWorkspace
+		}
 		req := bot.Request{
 			Platform:       bot.Discord,
-			Workspace:      a.dmWorkspace(ctx, m.ChannelID),
+			Workspace:      workspace,
 			Channel:        m.ChannelID,
 			User:           m.Author.ID,
 			UserName:       displayName(nil, m.Author),
@@ -63,22 +80,31 @@ func (a *Adapter) onDirectMessage(m *discordgo.Message) {
 		if err := a.store.SetDMChannel(ctx, req.Member(), m.ChannelID); err != nil {
 			a.log.WarnContext(ctx, "discord: caching DM channel failed", "err", err)
 		}
-		if _, err := a.session.ChannelMessageSendComplex(m.ChannelID, a.rendered(ctx, reply).messageSend(), discordgo.WithContext(ctx)); err != nil {
-			a.log.WarnContext(ctx, "discord: DM reply failed", "err", err)
-		}
+		a.sendDM(ctx, m.ChannelID, reply)
 	})
 }
 
-// dmWorkspace is the workspace a DM speaks for: nudges for a server's
-// member arrive in this DM channel, so an answer typed there ("4", "done")
-// belongs to that member. A DM with no such member is personal use.
-func (a *Adapter) dmWorkspace(ctx context.Context, channel string) string {
+// sendDM answers a typed DM.
+func (a *Adapter) sendDM(ctx context.Context, channel string, reply bot.Reply) {
+	if _, err := a.session.ChannelMessageSendComplex(channel, a.rendered(ctx, reply).messageSend(), discordgo.WithContext(ctx)); err != nil {
+		a.log.WarnContext(ctx, "discord: DM reply failed", "err", err)
+	}
+}
+
+// dmOwner finds the workspace of the member a DM channel belongs to.
+// Nudges for a server's member arrive in their DM with the bot, so
+// whatever they do there (type "4" or "done", click Snooze on a nudge)
+// is for that member: their red flags reach that server's staff and their
+// nudges are the ones snoozed. ok is false for a DM nobody is nudged in.
+func (a *Adapter) dmOwner(ctx context.Context, channel, user string) (workspace string, ok bool, err error) {
 	key, ok, err := a.store.MemberByDMChannel(ctx, bot.Discord, channel)
 	if err != nil {
-		a.log.WarnContext(ctx, "discord: DM owner lookup failed", "err", err)
+		return "", false, fmt.Errorf("discord: DM owner: %w", err)
 	}
-	if !ok {
-		return DMWorkspace
+	// A DM channel joins the bot and one user. Another user's record for
+	// it could only be stale, and must not let anyone act for them.
+	if !ok || key.User != user {
+		return "", false, nil
 	}
-	return key.Workspace
+	return key.Workspace, true, nil
 }

@@ -113,14 +113,23 @@ func (g *fakeGateway) hello(t *testing.T) hello {
 // the adapter has seen it.
 func gatewayEnv(t *testing.T, h discord.Handler, ackDeadline time.Duration) (*discord.Adapter, *fakeDiscord, *fakeGateway, chan bool) {
 	t.Helper()
+	return gatewayEnvConfig(t, discord.Config{
+		Handler: h, Store: bottest.MustOpenStore(t),
+		Clock: bottest.NewClock(bottest.Start), AckDeadline: ackDeadline,
+		DedupeWait: time.Hour, // only the ack deadline defers
+	})
+}
+
+// gatewayEnvConfig is gatewayEnv with the adapter's configuration given;
+// the session is the fake's.
+func gatewayEnvConfig(t *testing.T, cfg discord.Config) (*discord.Adapter, *fakeDiscord, *fakeGateway, chan bool) {
+	t.Helper()
 	fake := newFakeDiscord(t)
 	gw := newFakeGateway(t)
 	fake.gateway = gw.url()
 	session := fake.session()
-	a, err := discord.New(discord.Config{
-		Session: session, Handler: h, Store: bottest.MustOpenStore(t),
-		Clock: bottest.NewClock(bottest.Start), AckDeadline: ackDeadline,
-	})
+	cfg.Session = session
+	a, err := discord.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -83,6 +84,10 @@ type env struct {
 type envOptions struct {
 	handler     discord.Handler
 	ackDeadline time.Duration
+	dedupeWait  time.Duration
+	// store, when set, wraps the env's SQLite store (to slow it down).
+	store  func(*sqlite.DB) discord.Store
+	logger *slog.Logger
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -97,13 +102,24 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		e.db = bottest.MustOpenStore(t)
 		e.clock = bottest.NewClock(bottest.Start)
 	}
+	var store discord.Store = e.db
+	if opts.store != nil {
+		store = opts.store(e.db)
+	}
+	if opts.dedupeWait == 0 {
+		// Only the ack deadline defers, unless a test sets a wait: a
+		// loaded test machine must not turn answers into deferrals.
+		opts.dedupeWait = time.Hour
+	}
 	a, err := discord.New(discord.Config{
 		Session:     e.fake.session(),
 		PublicKey:   hex.EncodeToString(priv.Public().(ed25519.PublicKey)),
 		Handler:     opts.handler,
-		Store:       e.db,
+		Store:       store,
 		Clock:       e.clock,
+		Logger:      opts.logger,
 		AckDeadline: opts.ackDeadline,
+		DedupeWait:  opts.dedupeWait,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -55,6 +55,10 @@ func (a *Adapter) HTTPHandler() http.Handler {
 }
 
 func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	// Discord's 3 seconds run from the request's arrival: reading,
+	// verifying and every store check count against them.
+	deadline := time.NewTimer(a.ackDeadline)
+	defer deadline.Stop()
 	if !a.HTTPMode() {
 		http.NotFound(w, r)
 		return
@@ -93,12 +97,10 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
-	if a.seen(ctx, i.ID) {
-		http.Error(w, "interaction already handled", http.StatusUnauthorized)
-		return
-	}
-	a.answer(ctx, &i, func(resp *discordgo.InteractionResponse) error {
+	a.answer(ctx, &i, deadline.C, func(resp *discordgo.InteractionResponse) error {
 		return writeJSON(w, resp)
+	}, func() {
+		http.Error(w, "interaction already handled", http.StatusUnauthorized)
 	})
 }
 

@@ -124,11 +124,37 @@ func optionString(v any) string {
 // gateway it is a REST call, over HTTP it is the response body.
 type ackFunc func(resp *discordgo.InteractionResponse) error
 
-// answer runs an interaction through the Coach and answers it in time. The
-// Coach runs in a goroutine owned by the adapter; if it has not finished by
-// the ack deadline, the interaction is deferred and the same goroutine
-// edits the answer in when it is done.
-func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, ack ackFunc) {
+// Answers that do not come from the Coach.
+var (
+	// openFromServer answers a button clicked in a DM that belongs to no
+	// known member: acting on it would create a stray member whose red
+	// flags no staff sees and whose nudges are not the ones clicked.
+	openFromServer = bot.Reply{Text: "Please open this from the server where you use Recovery Coach."}
+	// lookupFailed answers a DM whose owner could not be looked up.
+	lookupFailed = bot.Reply{Text: "Sorry, I couldn't check that just now and nothing was saved. Please try again in a moment."}
+)
+
+// outcome is what the work on an interaction produced.
+type outcome struct {
+	reply bot.Reply
+	// dup means the interaction id was handled before: answer nothing.
+	dup bool
+	// refused means reply is the adapter's own, and the Coach did not run.
+	refused bool
+	// cacheDM, when set, is the member to remember the DM channel for, as
+	// a typed DM does, so that buttons in this DM resolve to them later.
+	cacheDM *bot.MemberKey
+}
+
+// answer runs an interaction and answers it before deadline, which runs
+// from the interaction's arrival. The work (a DM's owner lookup, the
+// interaction-id record, the Coach) runs in a goroutine owned by the
+// adapter. The acknowledgement waits for the store checks at most
+// DedupeWait and for everything at most until deadline; after that the
+// interaction is deferred and the same goroutine edits the answer in when
+// it is done, or drops a duplicate. duplicate answers an interaction id
+// already handled (HTTP mode refuses it).
+func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, deadline <-chan time.Time, ack ackFunc, duplicate func()) {
 	req, err := ToRequest(i)
 	if err != nil {
 		a.log.WarnContext(ctx, "discord: interaction not handled", "type", i.Type.String(), "reason", err.Error())
@@ -149,42 +175,118 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, ack ackF
 	update := i.Type == discordgo.InteractionMessageComponent && i.Message != nil &&
 		i.Message.Flags&discordgo.MessageFlagsEphemeral != 0
 
-	result := make(chan bot.Reply)
+	result := make(chan outcome)
+	checked := make(chan struct{})
 	deferred := make(chan struct{})
 	acked := make(chan error, 1)
 	started := a.goTracked(func() {
 		ctx, cancel := context.WithTimeout(a.base, a.workTimeout)
 		defer cancel()
-		reply := a.handle(ctx, req)
+		out := a.process(ctx, i, req, checked)
+		defer a.cacheDM(ctx, out, i.ChannelID)
 		select {
-		case result <- reply:
+		case result <- out:
 			return
 		case <-deferred:
 		}
-		if err := <-acked; err != nil {
+		if err := <-acked; err != nil || out.dup {
 			return
 		}
-		a.finish(ctx, i, reply, update)
+		a.finish(ctx, i, out.reply, update)
 	})
 	if !started {
 		// Shutting down: no new late work, so answer inline.
 		ctx, cancel := context.WithTimeout(ctx, a.ackDeadline)
 		defer cancel()
-		a.respond(ctx, i, a.handle(ctx, req), update, ack)
+		out := a.process(ctx, i, req, nil)
+		if out.dup {
+			duplicate()
+			return
+		}
+		a.respond(ctx, i, out.reply, update && !out.refused, ack)
+		a.cacheDM(ctx, out, i.ChannelID)
 		return
 	}
-	timer := time.NewTimer(a.ackDeadline)
-	defer timer.Stop()
-	select {
-	case reply := <-result:
-		a.respond(ctx, i, reply, update, ack)
-	case <-timer.C:
+	wait := time.NewTimer(a.dedupeWait)
+	defer wait.Stop()
+	checkedC, waitC := checked, wait.C
+	for {
+		select {
+		case out := <-result:
+			if out.dup {
+				duplicate()
+				return
+			}
+			a.respond(ctx, i, out.reply, update && !out.refused, ack)
+			return
+		case <-checkedC:
+			checkedC, waitC = nil, nil
+			continue
+		case <-waitC:
+			// The store is busy; the Coach, which writes too, would not
+			// be faster.
+		case <-deadline:
+		}
 		close(deferred)
 		err := ack(deferral(update))
 		if err != nil {
 			a.log.WarnContext(ctx, "discord: deferring failed", "err", err)
 		}
 		acked <- err
+		return
+	}
+}
+
+// process does an interaction's work: it resolves a DM to the member it
+// belongs to, records the interaction id (closing checked, when not nil,
+// once the store checks are done) and runs the Coach.
+func (a *Adapter) process(ctx context.Context, i *discordgo.Interaction, req bot.Request, checked chan struct{}) outcome {
+	defer func() {
+		if checked != nil {
+			close(checked)
+		}
+	}()
+	var personal bool
+	if req.IsDM {
+		workspace, ok, err := a.dmOwner(ctx, i.ChannelID, req.User)
+		switch {
+		case err != nil:
+			a.log.WarnContext(ctx, "discord: interaction not handled", "reason", "DM owner lookup failed", "err", err)
+			return outcome{reply: lookupFailed, refused: true}
+		case ok:
+			req.Workspace = workspace
+		case i.Type == discordgo.InteractionMessageComponent:
+			return outcome{reply: openFromServer, refused: true}
+		default:
+			// A command typed in a DM nobody was nudged in is personal
+			// use, as a typed message there is.
+			personal = true
+		}
+	}
+	if a.seen(ctx, i.ID) {
+		return outcome{dup: true}
+	}
+	if checked != nil {
+		close(checked)
+		checked = nil
+	}
+	out := outcome{reply: a.handle(ctx, req)}
+	if personal && !out.reply.Empty() {
+		key := req.Member()
+		out.cacheDM = &key
+	}
+	return out
+}
+
+// cacheDM remembers the DM channel of a member who used it, after the
+// answer is on its way: the member exists now, and a button on the
+// answer must find them. See onDirectMessage.
+func (a *Adapter) cacheDM(ctx context.Context, out outcome, channel string) {
+	if out.cacheDM == nil {
+		return
+	}
+	if err := a.store.SetDMChannel(ctx, *out.cacheDM, channel); err != nil {
+		a.log.WarnContext(ctx, "discord: caching DM channel failed", "err", err)
 	}
 }
 
@@ -260,6 +362,8 @@ func (a *Adapter) rendered(ctx context.Context, reply bot.Reply) message {
 
 // seen records an interaction or message id and reports a repeat. A store
 // failure lets the event through: answering twice beats not answering.
+// It can wait as long as the database is busy; callers on an
+// acknowledgement's path bound their wait for it (see answer).
 func (a *Adapter) seen(ctx context.Context, id string) bool {
 	dup, err := a.store.SeenEvent(ctx, "discord:"+id, a.clock.Now())
 	if err != nil {

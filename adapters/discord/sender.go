@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/recoverycoach/recoverycoach/adapters/internal/redact"
 	"github.com/recoverycoach/recoverycoach/bot"
 )
 
@@ -41,10 +42,9 @@ type Sender struct {
 
 // NewSender returns a Sender on session (see NewSession) and store.
 func NewSender(session *discordgo.Session, store DMStore, logger *slog.Logger) *Sender {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	return &Sender{session: session, store: store, log: logger}
+	// REST errors quote the URL they called; none of the Sender's carry a
+	// token today, but the adapter's rule holds here too.
+	return &Sender{session: session, store: store, log: redact.Logger(logger)}
 }
 
 // Send implements bot.Sender. The DM channel is opened once and cached, so

@@ -21,6 +21,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/recoverycoach/recoverycoach/adapters/internal/redact"
 	"github.com/recoverycoach/recoverycoach/bot"
 )
 
@@ -42,7 +43,11 @@ type Store interface {
 
 // Defaults for Config fields left zero.
 const (
-	DefaultAckDeadline  = 2500 * time.Millisecond
+	DefaultAckDeadline = 2500 * time.Millisecond
+	// DefaultCheckWait is how long an acknowledgement waits for the store
+	// (the shared replay record, an event id). Both take a millisecond or
+	// two; much longer means the database is busy.
+	DefaultCheckWait    = 500 * time.Millisecond
 	DefaultWorkTimeout  = 30 * time.Second
 	DefaultDrainTimeout = 15 * time.Second
 	DefaultUserCache    = 10000
@@ -88,13 +93,22 @@ type Config struct {
 	// request; a single instance needs only the in-memory guard.
 	SharedReplay bool
 
+	// Logger gets the adapter's logs with every URL shortened to its host
+	// and endpoint: a response_url is a credential for several minutes,
+	// and HTTP errors quote the URL they called.
 	Logger *slog.Logger
 	Clock  bot.Clock
 	// HTTPClient posts to response_url; it defaults to one with a timeout.
 	HTTPClient *http.Client
-	// AckDeadline is how long a slash command may take before Slack gets an
-	// empty acknowledgement and the answer follows through response_url.
+	// AckDeadline is how long after its arrival a slash command may take
+	// before Slack gets an empty acknowledgement and the answer follows
+	// through response_url.
 	AckDeadline time.Duration
+	// CheckWait bounds the acknowledgement's wait for the store checks
+	// that come first (the shared replay record, an event's id). When they
+	// take longer, Slack is acknowledged at once and the request finishes
+	// in the background, answering through response_url.
+	CheckWait time.Duration
 	// WorkTimeout bounds the work done for one request.
 	WorkTimeout time.Duration
 	// DrainTimeout bounds how long Run waits for late answers at shutdown.
@@ -126,6 +140,7 @@ type Adapter struct {
 	clock    bot.Clock
 	http     *http.Client
 	ack      time.Duration
+	check    time.Duration
 	work     time.Duration
 	drain    time.Duration
 	trustURL func(*url.URL) bool
@@ -169,10 +184,11 @@ func New(cfg Config) (*Adapter, error) {
 		store:        cfg.Store,
 		socket:       cfg.SocketMode,
 		secret:       cfg.SigningSecret,
-		log:          cfg.Logger,
+		log:          redact.Logger(cfg.Logger),
 		clock:        cfg.Clock,
 		http:         cfg.HTTPClient,
 		ack:          orDefault(cfg.AckDeadline, DefaultAckDeadline),
+		check:        orDefault(cfg.CheckWait, DefaultCheckWait),
 		work:         orDefault(cfg.WorkTimeout, DefaultWorkTimeout),
 		drain:        orDefault(cfg.DrainTimeout, DefaultDrainTimeout),
 		trustURL:     cfg.TrustResponseURL,
@@ -181,9 +197,6 @@ func New(cfg Config) (*Adapter, error) {
 		replay:       newReplayGuard(maxReplaySignatures),
 		sharedReplay: cfg.SharedReplay,
 		slots:        make(chan struct{}, orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent)),
-	}
-	if a.log == nil {
-		a.log = slog.New(slog.DiscardHandler)
 	}
 	if a.clock == nil {
 		a.clock = bot.SystemClock{}
@@ -341,12 +354,13 @@ func (a *Adapter) spawn(fn func(ctx context.Context)) bool {
 // shuttingDown is the answer to requests that arrive after Close.
 var shuttingDown = bot.Reply{Text: "I'm restarting right now. Please try again in a minute."}
 
-// command runs a slash command within Slack's acknowledgement window. When
-// the answer is ready before the ack deadline it is returned (inline is
-// true) for the caller to send as the acknowledgement; otherwise the caller
+// command runs a slash command within Slack's acknowledgement window,
+// which closes when deadline fires (it runs from the request's arrival).
+// When the answer is ready before then it is returned (inline is true) for
+// the caller to send as the acknowledgement; otherwise the caller
 // acknowledges with nothing and the answer is posted to responseURL when
 // ready.
-func (a *Adapter) command(req bot.Request, responseURL string) (msg *slackgo.WebhookMessage, inline bool) {
+func (a *Adapter) command(deadline <-chan time.Time, req bot.Request, responseURL string) (msg *slackgo.WebhookMessage, inline bool) {
 	result := make(chan *slackgo.WebhookMessage)
 	gaveUp := make(chan struct{})
 	started := a.spawn(func(ctx context.Context) {
@@ -360,15 +374,55 @@ func (a *Adapter) command(req bot.Request, responseURL string) (msg *slackgo.Web
 	if !started {
 		return Render(shuttingDown), true
 	}
-	timer := time.NewTimer(a.ack)
-	defer timer.Stop()
 	select {
 	case m := <-result:
 		return m, true
-	case <-timer.C:
+	case <-deadline:
 		close(gaveUp)
 		return nil, false
 	}
+}
+
+// Reasons a store check refuses a request.
+var (
+	// errReplayed: the request's signature was recorded before.
+	errReplayed = errors.New("slack: replayed request")
+	// errSeenEvent: the event was processed before (a Slack retry).
+	errSeenEvent = errors.New("slack: event already processed")
+	// errClosing: the adapter takes no new work.
+	errClosing = errors.New("slack: shutting down")
+)
+
+// admit runs check, the part of accepting a request that needs the store,
+// on a goroutine the adapter owns and waits for it at most CheckWait and
+// never past deadline. When check returns in time, its error is returned
+// and then is not called. Otherwise pending is true and the caller
+// acknowledges Slack at once: a busy database must not make the
+// acknowledgement late. then runs on the same goroutine once check
+// returns, to finish the request or log why not.
+func (a *Adapter) admit(deadline <-chan time.Time, check func(context.Context) error, then func(context.Context, error)) (pending bool, err error) {
+	done := make(chan error)
+	gaveUp := make(chan struct{})
+	if !a.spawn(func(ctx context.Context) {
+		err := check(ctx)
+		select {
+		case done <- err:
+		case <-gaveUp:
+			then(ctx, err)
+		}
+	}) {
+		return false, errClosing
+	}
+	wait := time.NewTimer(a.check)
+	defer wait.Stop()
+	select {
+	case err := <-done:
+		return false, err
+	case <-wait.C:
+	case <-deadline:
+	}
+	close(gaveUp)
+	return true, nil
 }
 
 // answerMessage answers a typed message; nil means there is nothing to say
@@ -420,6 +474,7 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, req bot.Reque
 		return
 	}
 	if err := slackgo.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, m); err != nil {
+		// The error quotes the URL; the logger shortens it.
 		a.log.WarnContext(ctx, "slack: response_url post failed", "team", req.Workspace, "err", err)
 	}
 }

@@ -87,14 +87,18 @@ func withoutMention(text string) string {
 // click runs a button's command for the person who clicked and answers
 // privately through response_url.
 func (a *Adapter) click(c Click) {
-	ok := a.spawn(func(ctx context.Context) {
-		m := a.answer(ctx, c.Request)
-		m.ResponseType = slackgo.ResponseTypeEphemeral
-		a.respond(ctx, c.ResponseURL, c.Request, m)
-	})
+	ok := a.spawn(func(ctx context.Context) { a.runClick(ctx, c) })
 	if !ok {
 		a.log.Warn("slack: dropping button click during shutdown", "team", c.Request.Workspace)
 	}
+}
+
+// runClick is click's work, for callers already on a goroutine the
+// adapter owns.
+func (a *Adapter) runClick(ctx context.Context, c Click) {
+	m := a.answer(ctx, c.Request)
+	m.ResponseType = slackgo.ResponseTypeEphemeral
+	a.respond(ctx, c.ResponseURL, c.Request, m)
 }
 
 // homeBuilder is implemented by handlers that show a personal App Home

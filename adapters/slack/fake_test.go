@@ -273,6 +273,7 @@ func newHarness(t testing.TB, configure ...option) *harness {
 		Clock:            clock,
 		Logger:           slog.New(slog.DiscardHandler),
 		AckDeadline:      time.Hour, // answers are inline unless a test holds them
+		CheckWait:        time.Hour, // and store checks finish before the acknowledgement
 		TrustResponseURL: fake.Trust,
 	}
 	for _, c := range configure {

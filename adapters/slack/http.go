@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,21 +20,22 @@ const sharedReplayPrefix = "slack-sig:"
 // retryHeader is set by Slack when it re-sends a request it thinks failed.
 const retryHeader = "X-Slack-Retry-Num"
 
-// verify authenticates an HTTP request from Slack and returns its body. It
-// checks the v0 signature over the timestamp and the raw body (constant-time
-// compare, timestamps more than five minutes away either way refused),
-// limits the body to MaxBodyBytes, and refuses a replay of a request already
-// seen within the timestamp window (by this instance, or by any instance
-// sharing the store when Config.SharedReplay is set). A Slack retry of a
-// request already seen is acknowledged instead. On failure it has written
-// the response and reports false; nothing else has been touched.
-func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// verify authenticates an HTTP request from Slack and returns its body and
+// signature. It checks the v0 signature over the timestamp and the raw body
+// (constant-time compare, timestamps more than five minutes away either way
+// refused), limits the body to MaxBodyBytes, and refuses a replay of a
+// request this instance saw within the timestamp window; a Slack retry of
+// one is acknowledged instead. It touches no store, so it cannot be slow:
+// the shared record of Config.SharedReplay is replayCheck's, run within the
+// acknowledgement deadline. On failure it has written the response and
+// reports false; nothing else has been touched.
+func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) (body []byte, sig string, ok bool) {
 	sv, err := slackgo.NewSecretsVerifier(r.Header, a.secret)
 	if err != nil {
 		http.Error(w, "invalid or missing signature", http.StatusUnauthorized)
-		return nil, false
+		return nil, "", false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -41,41 +43,79 @@ func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 		} else {
 			http.Error(w, "could not read request body", http.StatusBadRequest)
 		}
-		return nil, false
+		return nil, "", false
 	}
 	if _, err := sv.Write(body); err != nil || sv.Ensure() != nil {
 		http.Error(w, "invalid or missing signature", http.StatusUnauthorized)
-		return nil, false
+		return nil, "", false
 	}
 	// The signature covers the timestamp and the body, so a second request
 	// with the same one is a copy of the first. Wall time, like the
 	// verifier's window.
-	sig := r.Header.Get("X-Slack-Signature")
-	replayed := a.replay.seenBefore(sig, time.Now())
-	if !replayed && a.sharedReplay {
-		// Memory answers for this instance; the store answers for the
-		// others behind the same load balancer.
-		var err error
-		if replayed, err = a.store.SeenEvent(r.Context(), sharedReplayPrefix+sig, a.clock.Now()); err != nil {
-			a.log.ErrorContext(r.Context(), "slack: shared replay check failed", "err", err)
-			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
-			return nil, false
-		}
+	sig = r.Header.Get("X-Slack-Signature")
+	if a.replay.seenBefore(sig, time.Now()) {
+		a.refuse(w, r, errReplayed)
+		return nil, "", false
 	}
-	if replayed {
+	return body, sig, true
+}
+
+// replayCheck is the store's half of the replay guard when
+// Config.SharedReplay is set, and nil otherwise: it records sig and
+// refuses a request whose signature any instance sharing the store
+// recorded before. Memory answers for this instance; the store answers
+// for the others behind the same load balancer.
+func (a *Adapter) replayCheck(sig string) func(context.Context) error {
+	if !a.sharedReplay {
+		return nil
+	}
+	return func(ctx context.Context) error {
+		replayed, err := a.store.SeenEvent(ctx, sharedReplayPrefix+sig, a.clock.Now())
+		switch {
+		case err != nil:
+			return fmt.Errorf("slack: shared replay check: %w", err)
+		case replayed:
+			return errReplayed
+		}
+		return nil
+	}
+}
+
+// refuse answers a request a check refused before the acknowledgement.
+func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, errReplayed):
 		if r.Header.Get(retryHeader) != "" {
 			w.WriteHeader(http.StatusOK)
 		} else {
 			http.Error(w, "replayed request", http.StatusUnauthorized)
 		}
-		return nil, false
+	case errors.Is(err, errSeenEvent):
+		w.WriteHeader(http.StatusOK)
+	default:
+		// Refused rather than run unchecked; Slack retries events.
+		a.log.ErrorContext(r.Context(), "slack: request not admitted", "err", err)
+		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 	}
-	return body, true
+}
+
+// dropLate records why a request Slack was already acknowledged for is
+// dropped after its check.
+func (a *Adapter) dropLate(ctx context.Context, err error) {
+	if errors.Is(err, errReplayed) || errors.Is(err, errSeenEvent) {
+		a.log.DebugContext(ctx, "slack: dropped a repeated request after acknowledging it")
+		return
+	}
+	a.log.ErrorContext(ctx, "slack: request not admitted", "err", err)
 }
 
 // serveCommand handles POST /slack/commands.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.verify(w, r)
+	// Slack's three seconds run from the request's arrival: reading,
+	// verifying and every store check count against them.
+	deadline := time.NewTimer(a.ack)
+	defer deadline.Stop()
+	body, sig, ok := a.verify(w, r)
 	if !ok {
 		return
 	}
@@ -94,7 +134,31 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "slash command without team or user", http.StatusBadRequest)
 		return
 	}
-	msg, inline := a.command(req, sc.ResponseURL)
+	if check := a.replayCheck(sig); check != nil {
+		pending, err := a.admit(deadline.C, check, func(ctx context.Context, err error) {
+			if err != nil {
+				a.dropLate(ctx, err)
+				if !errors.Is(err, errReplayed) {
+					a.respond(ctx, sc.ResponseURL, req, Render(busy))
+				}
+				return
+			}
+			a.respond(ctx, sc.ResponseURL, req, a.answer(ctx, req))
+		})
+		switch {
+		case pending:
+			// The database is busy: acknowledge now, answer later.
+			w.WriteHeader(http.StatusOK)
+			return
+		case errors.Is(err, errClosing):
+			writeJSON(w, Render(shuttingDown))
+			return
+		case err != nil:
+			a.refuse(w, r, err)
+			return
+		}
+	}
+	msg, inline := a.command(deadline.C, req, sc.ResponseURL)
 	if !inline {
 		// An empty 200 tells Slack we have it; the answer follows through
 		// response_url.
@@ -107,7 +171,9 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 // serveInteraction handles POST /slack/interactions: button clicks are
 // acknowledged at once and answered through response_url.
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.verify(w, r)
+	deadline := time.NewTimer(a.ack)
+	defer deadline.Stop()
+	body, sig, ok := a.verify(w, r)
 	if !ok {
 		return
 	}
@@ -121,6 +187,31 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "interaction without team or user", http.StatusBadRequest)
 		return
 	}
+	if check := a.replayCheck(sig); check != nil {
+		pending, err := a.admit(deadline.C, check, func(ctx context.Context, err error) {
+			if err != nil {
+				a.dropLate(ctx, err)
+				return
+			}
+			// Already on the adapter's goroutine, which Close waits for;
+			// a new one could be refused by a Close under way.
+			for _, c := range clicks {
+				a.runClick(ctx, c)
+			}
+		})
+		switch {
+		case pending:
+			w.WriteHeader(http.StatusOK)
+			return
+		case errors.Is(err, errClosing):
+			a.log.WarnContext(r.Context(), "slack: dropping button click during shutdown")
+			w.WriteHeader(http.StatusOK)
+			return
+		case err != nil:
+			a.refuse(w, r, err)
+			return
+		}
+	}
 	for _, c := range clicks {
 		a.click(c)
 	}
@@ -130,7 +221,9 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 // serveEvent handles POST /slack/events: the url_verification handshake and
 // event callbacks, each processed once however often Slack delivers it.
 func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.verify(w, r)
+	deadline := time.NewTimer(a.ack)
+	defer deadline.Stop()
+	body, sig, ok := a.verify(w, r)
 	if !ok {
 		return
 	}
@@ -144,6 +237,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	switch ev.Type {
 	case slackevents.URLVerification:
+		// The handshake changes nothing, so it needs no store check.
 		uv, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent)
 		if !ok {
 			http.Error(w, "malformed url_verification", http.StatusBadRequest)
@@ -152,14 +246,40 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, uv.Challenge)
 	case slackevents.CallbackEvent:
-		seen, err := a.seenEvent(r.Context(), ev)
-		if err != nil {
-			a.log.ErrorContext(r.Context(), "slack: event de-duplication failed", "err", err)
-			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
-			return
+		replay := a.replayCheck(sig)
+		check := func(ctx context.Context) error {
+			if replay != nil {
+				if err := replay(ctx); err != nil {
+					return err
+				}
+			}
+			seen, err := a.seenEvent(ctx, ev)
+			switch {
+			case err != nil:
+				return err
+			case seen:
+				return errSeenEvent
+			}
+			return nil
 		}
-		if !seen && !a.spawn(func(ctx context.Context) { a.handleEvent(ctx, ev) }) {
+		pending, err := a.admit(deadline.C, check, func(ctx context.Context, err error) {
+			if err != nil {
+				a.dropLate(ctx, err)
+				return
+			}
+			a.handleEvent(ctx, ev)
+		})
+		switch {
+		case pending:
+		case err == nil:
+			if !a.spawn(func(ctx context.Context) { a.handleEvent(ctx, ev) }) {
+				a.log.WarnContext(r.Context(), "slack: dropping event during shutdown")
+			}
+		case errors.Is(err, errClosing):
 			a.log.WarnContext(r.Context(), "slack: dropping event during shutdown")
+		default:
+			a.refuse(w, r, err)
+			return
 		}
 		w.WriteHeader(http.StatusOK)
 	default:

@@ -140,13 +140,17 @@ func (a *Adapter) SocketEvent(ev socketmode.Event, ack AckFunc) {
 // carries the answer when it is ready in time, like the body of an HTTP
 // response.
 func (a *Adapter) socketCommand(sc slackgo.SlashCommand, ack AckFunc) {
+	// Slack's three seconds run from the envelope's arrival.
+	deadline := time.NewTimer(a.ack)
 	req, err := CommandRequest(sc)
 	if err != nil {
+		deadline.Stop()
 		a.ackOrLog(ack, nil)
 		return
 	}
 	started := a.spawn(func(ctx context.Context) {
-		msg, inline := a.command(req, sc.ResponseURL)
+		defer deadline.Stop()
+		msg, inline := a.command(deadline.C, req, sc.ResponseURL)
 		if !inline {
 			a.ackOrLog(ack, nil)
 			return
@@ -159,6 +163,7 @@ func (a *Adapter) socketCommand(sc slackgo.SlashCommand, ack AckFunc) {
 		}
 	})
 	if !started {
+		deadline.Stop()
 		a.ackOrLog(ack, Render(shuttingDown))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,8 +67,10 @@ func (t *tailBuffer) String() string {
 
 // child is a running recoverycoach serve process.
 type child struct {
-	cmd     *exec.Cmd
-	base    string
+	cmd  *exec.Cmd
+	base string
+	// metrics is the base URL of the bot's metrics listener.
+	metrics string
 	stderr  *tailBuffer
 	exited  chan struct{}
 	waitErr error
@@ -78,9 +81,14 @@ type child struct {
 // startChild starts bin with env and waits (polling, at most timeout) for
 // /readyz to answer 200.
 func startChild(ctx context.Context, bin string, env []string, addr string, timeout time.Duration) (*child, error) {
-	c := &child{stderr: &tailBuffer{}, exited: make(chan struct{}), base: "http://" + addr}
+	// Metrics have a listener of their own, off the webhook port.
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	c := &child{stderr: &tailBuffer{}, exited: make(chan struct{}), base: "http://" + addr, metrics: "http://" + metricsAddr}
 	c.cmd = exec.Command(bin, "serve")
-	c.cmd.Env = env
+	c.cmd.Env = append(slices.Clip(env), "COACH_METRICS_ADDR="+metricsAddr)
 	c.cmd.Stdout = io.Discard
 	c.cmd.Stderr = c.stderr
 	start := time.Now()
@@ -184,7 +192,7 @@ func parseProcStatus(r io.Reader) (rssKB, hwmKB int64, err error) {
 
 // outboxRows scrapes /metrics for the outbox's rows by status.
 func (c *child) outboxRows(ctx context.Context, client *http.Client) (map[string]float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.metrics+"/metrics", nil)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -13,8 +14,13 @@ import (
 
 // config is the configuration table of DESIGN.md, read from the environment.
 type config struct {
-	DB            string
-	HTTPAddr      string
+	DB string
+	// DBCreate allows starting an empty SQLite database where the marker
+	// says one existed (COACH_DB_CREATE).
+	DBCreate bool
+	HTTPAddr string
+	// MetricsAddr is the listener for /metrics, kept off the public port.
+	MetricsAddr   string
 	ContentDir    string
 	DefaultTZ     string
 	CatchupWindow time.Duration
@@ -51,6 +57,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		DB:                 get("COACH_DB", "recoverycoach.db"),
 		HTTPAddr:           get("COACH_HTTP_ADDR", ""),
+		MetricsAddr:        get("COACH_METRICS_ADDR", "127.0.0.1:9091"),
 		ContentDir:         get("COACH_CONTENT_DIR", ""),
 		DefaultTZ:          get("COACH_DEFAULT_TZ", "UTC"),
 		LogFormat:          get("COACH_LOG_FORMAT", "text"),
@@ -70,6 +77,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if c.CatchupWindow, err = time.ParseDuration(get("COACH_CATCHUP_WINDOW", "2h")); err != nil || c.CatchupWindow < 0 {
 		return c, fmt.Errorf("COACH_CATCHUP_WINDOW: %q is not a duration such as 2h or 90m", getenv("COACH_CATCHUP_WINDOW"))
+	}
+	if v := get("COACH_DB_CREATE", ""); v != "" {
+		if c.DBCreate, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("COACH_DB_CREATE: %q is not 1 or 0", v)
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		return c, fmt.Errorf("COACH_METRICS_ADDR: %q is not host:port, such as 127.0.0.1:9091 or :9091", c.MetricsAddr)
 	}
 	if c.SlackRPS, err = positiveFloat(get("COACH_SLACK_RPS", "1")); err != nil {
 		return c, fmt.Errorf("COACH_SLACK_RPS: %w", err)

@@ -86,3 +86,29 @@ func TestConfigPostgres(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigMetricsAndCreate(t *testing.T) {
+	c, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Loopback by default: metrics are for the operator, not the internet.
+	if c.MetricsAddr != "127.0.0.1:9091" || c.DBCreate {
+		t.Errorf("defaults: metrics %q, create %v; want 127.0.0.1:9091, false", c.MetricsAddr, c.DBCreate)
+	}
+	c, err = loadConfig(env(map[string]string{"COACH_METRICS_ADDR": "[::]:9091", "COACH_DB_CREATE": "1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "[::]:9091" || !c.DBCreate {
+		t.Errorf("set: metrics %q, create %v", c.MetricsAddr, c.DBCreate)
+	}
+	for name, vars := range map[string]map[string]string{
+		"COACH_METRICS_ADDR": {"COACH_METRICS_ADDR": "9091"},
+		"COACH_DB_CREATE":    {"COACH_DB_CREATE": "please"},
+	} {
+		if _, err := loadConfig(env(vars)); err == nil || !strings.HasPrefix(err.Error(), name+":") {
+			t.Errorf("%v: error = %v, want it to start with %s:", vars, err, name)
+		}
+	}
+}

@@ -54,7 +54,8 @@ func TestFlyTomlIsOneAlwaysOnMachine(t *testing.T) {
 		{!fly.HTTPService.AutoStartMachines, "auto_start_machines false (never a second machine)"},
 		{fly.HTTPService.MinMachinesRunning == 1, "min_machines_running = 1"},
 		{len(fly.HTTPService.Checks) > 0 && fly.HTTPService.Checks[0].Path == "/healthz", "a /healthz check"},
-		{fly.Metrics.Port == 8080 && fly.Metrics.Path == "/metrics", "metrics exposed to Fly"},
+		{fly.Metrics.Port == 9091 && fly.Metrics.Path == "/metrics", "metrics scraped on 9091, off the public port"},
+		{fly.Env["COACH_METRICS_ADDR"] == ":9091", "COACH_METRICS_ADDR = :9091 (reachable from Fly's private network)"},
 	}
 	for _, c := range checks {
 		if !c.ok {
@@ -90,7 +91,8 @@ func TestFlyPostgresTomlIsSeveralMachines(t *testing.T) {
 		{fly.HTTPService.MinMachinesRunning >= 2, "min_machines_running >= 2"},
 		{checked["/healthz"] && checked["/readyz"], "/healthz and /readyz checks"},
 		{fly.Deploy.Strategy == "rolling", "a rolling deploy"},
-		{fly.Metrics.Port == 8080 && fly.Metrics.Path == "/metrics", "metrics exposed to Fly"},
+		{fly.Metrics.Port == 9091 && fly.Metrics.Path == "/metrics", "metrics scraped on 9091, off the public port"},
+		{fly.Env["COACH_METRICS_ADDR"] == ":9091", "COACH_METRICS_ADDR = :9091 (reachable from Fly's private network)"},
 	}
 	for _, c := range checks {
 		if !c.ok {

@@ -10,6 +10,15 @@ import (
 	"github.com/recoverycoach/recoverycoach/scheduler"
 )
 
+// Recorded Slack request signatures: adapters/slack stores each under
+// this prefix (see its http.go). Slack's verifier accepts a timestamp up to
+// five minutes either side of now, so a signature first seen five minutes
+// early stays acceptable for ten; one more covers clock skew.
+const (
+	slackSignaturePrefix = "slack-sig:"
+	slackSignatureKeep   = 11 * time.Minute
+)
+
 // engine is the Coach with its scheduler and dispatcher: everything but the
 // adapters, shared by console and serve mode.
 //
@@ -80,8 +89,13 @@ func (e *engine) newScheduler() *scheduler.Scheduler {
 		CatchupWindow: e.cfg.CatchupWindow,
 		Enqueued:      func(int) { e.wake() },
 		// Platform retries arrive within hours; a week of event ids is plenty.
+		// Request signatures, one per Slack request, go much sooner.
 		Housekeeping: func(ctx context.Context) error {
-			return e.db.PruneEvents(ctx, e.clock.Now().Add(-7*24*time.Hour))
+			now := e.clock.Now()
+			if err := e.db.PruneEventsPrefix(ctx, slackSignaturePrefix, now.Add(-slackSignatureKeep)); err != nil {
+				return err
+			}
+			return e.db.PruneEvents(ctx, now.Add(-7*24*time.Hour))
 		},
 	}
 	if e.elector != nil {

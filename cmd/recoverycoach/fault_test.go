@@ -264,6 +264,7 @@ func TestCrashDuringFanOut(t *testing.T) {
 	vars := map[string]string{
 		"COACH_DB":             dbPath,
 		"COACH_HTTP_ADDR":      "127.0.0.1:0",
+		"COACH_METRICS_ADDR":   "127.0.0.1:0",
 		"COACH_LOG_LEVEL":      "error",
 		"COACH_SLACK_RPS":      "2000",
 		"SLACK_BOT_TOKEN":      "xoxb-test",

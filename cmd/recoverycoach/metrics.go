@@ -53,6 +53,19 @@ func (m *metrics) watchLeader(leading func() bool) {
 	}))
 }
 
+// watchStorage reports, at each scrape, whether writes still reach the
+// database, so an alert can fire where nothing polls /readyz.
+func (m *metrics) watchStorage(ok func() bool) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "coach_storage_ok", Help: "1 while the database file is in place and a small write succeeds.",
+	}, func() float64 {
+		if ok() {
+			return 1
+		}
+		return 0
+	}))
+}
+
 func newMetrics() *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),

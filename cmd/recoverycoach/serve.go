@@ -49,6 +49,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	}
 	defer db.Close()
 	met.watchOutbox(db)
+	storage := newStorageHealth(db, clock, logger)
+	met.watchStorage(storage.ok)
 	d := deps{cfg: cfg, coach: eng.coach, store: db, logger: logger, clock: clock, reconnected: met.Reconnected}
 
 	var platforms []*platform
@@ -72,6 +74,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := storage.check(r.Context()); err != nil {
+			msg := errStorageWrite.Error()
+			if errors.Is(err, errStorageFile) {
+				msg = errStorageFile.Error()
+			}
+			http.Error(w, msg, http.StatusServiceUnavailable)
+			return
+		}
 		if err := db.Ping(r.Context()); err != nil {
 			http.Error(w, "database not reachable", http.StatusServiceUnavailable)
 			return
@@ -92,18 +102,27 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("GET /metrics", met.handler())
 	for _, p := range platforms {
 		for route, h := range p.routes {
 			mux.Handle(route, h)
 		}
 	}
+	// Metrics get a listener of their own: the public port is open to the
+	// internet, and the series describe the whole user base's activity.
+	metricsMux := http.NewServeMux()
+	metricsMux.Handle("GET /metrics", met.handler())
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("COACH_HTTP_ADDR: cannot listen on %s: %w", cfg.HTTPAddr, err)
 	}
+	mln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("COACH_METRICS_ADDR: cannot listen on %s: %w", cfg.MetricsAddr, err)
+	}
 	srv := &http.Server{Handler: met.instrument(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second}
+	metricsSrv := &http.Server{Handler: metricsMux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	senders := map[bot.Platform]bot.Sender{}
@@ -111,13 +130,19 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		senders[p.name] = p.sender
 	}
 	waitEngine := eng.start(runCtx, senders)
-	logger.Info("serving", "addr", ln.Addr().String(), "platforms", len(platforms))
+	logger.Info("serving", "addr", ln.Addr().String(), "metrics", mln.Addr().String(), "platforms", len(platforms))
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
+	fmt.Fprintf(stdout, "metrics on %s\n", mln.Addr())
 	var wg sync.WaitGroup
-	errs := make(chan error, len(platforms)+1)
+	errs := make(chan error, len(platforms)+2)
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs <- fmt.Errorf("http: %w", err)
+		}
+	})
+	wg.Go(func() {
+		if err := metricsSrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("metrics http: %w", err)
 		}
 	})
 	for _, p := range platforms {
@@ -143,6 +168,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	defer cancelShutdown()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("http shutdown: %w", err))
+	}
+	// Metrics last, so a scrape during the drain still answers.
+	if err := metricsSrv.Shutdown(shutdownCtx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("metrics http shutdown: %w", err))
 	}
 	cancel()
 	wg.Wait()

@@ -32,10 +32,11 @@ func TestServeTwoInstancesOnPostgres(t *testing.T) {
 		"SLACK_SIGNING_SECRET": secSlackSecret,
 		"SLACK_API_URL":        slackAPI.URL + "/",
 	}
-	var bases []string
+	var bases, metricsBases []string
 	for range 2 {
-		base, stop := startServe(t, vars)
+		base, metricsBase, stop := startServeMetrics(t, vars)
 		bases = append(bases, base)
+		metricsBases = append(metricsBases, metricsBase)
 		defer func() {
 			if err := stop(); err != nil {
 				t.Errorf("serve: %v", err)
@@ -44,7 +45,7 @@ func TestServeTwoInstancesOnPostgres(t *testing.T) {
 	}
 	leaders := func() int {
 		n := 0
-		for _, base := range bases {
+		for _, base := range metricsBases {
 			_, metrics := get(t, base+"/metrics")
 			if regexp.MustCompile(`(?m)^coach_leader 1$`).MatchString(metrics) {
 				n++

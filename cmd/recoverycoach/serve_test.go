@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -24,6 +25,19 @@ import (
 // returns run's error.
 func startServe(t *testing.T, vars map[string]string) (string, func() error) {
 	t.Helper()
+	base, _, stop := startServeMetrics(t, vars)
+	return base, stop
+}
+
+// startServeMetrics is startServe that also returns the base URL of the
+// metrics listener. Unless vars name one, it listens on a free loopback
+// port, so tests never contend for the default 9091.
+func startServeMetrics(t *testing.T, vars map[string]string) (base, metricsBase string, stop func() error) {
+	t.Helper()
+	vars = maps.Clone(vars)
+	if vars["COACH_METRICS_ADDR"] == "" {
+		vars["COACH_METRICS_ADDR"] = "127.0.0.1:0"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
 	done := make(chan error, 1)
@@ -31,14 +45,18 @@ func startServe(t *testing.T, vars map[string]string) (string, func() error) {
 		done <- run(ctx, []string{"serve"}, env(vars), strings.NewReader(""), outW, io.Discard)
 		outW.Close()
 	}()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	if err != nil {
-		cancel()
-		t.Fatalf("serve did not start: %v (%v)", err, <-done)
+	out := bufio.NewReader(outR)
+	var addrs [2]string
+	for i, prefix := range []string{"listening on ", "metrics on "} {
+		line, err := out.ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, prefix) {
+			cancel()
+			t.Fatalf("serve did not start: %q, %v (%v)", line, err, <-done)
+		}
+		addrs[i] = strings.TrimSpace(strings.TrimPrefix(line, prefix))
 	}
-	go io.Copy(io.Discard, outR)
-	addr := strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
-	return "http://" + addr, func() error {
+	go io.Copy(io.Discard, out)
+	return "http://" + addrs[0], "http://" + addrs[1], func() error {
 		cancel()
 		return <-done
 	}
@@ -71,7 +89,7 @@ func TestServeDiscordHTTP(t *testing.T) {
 	defer slackAPI.Close()
 	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
-	base, stop := startServe(t, map[string]string{
+	base, metricsBase, stop := startServeMetrics(t, map[string]string{
 		"COACH_DB":             dbPath,
 		"COACH_HTTP_ADDR":      "127.0.0.1:0",
 		"COACH_LOG_LEVEL":      "error",
@@ -136,12 +154,26 @@ func TestServeDiscordHTTP(t *testing.T) {
 		t.Fatalf("signed check-in = %d", code)
 	}
 
-	_, metrics := get(t, base+"/metrics")
+	// Metrics live on their own listener only; the public port, which Fly
+	// exposes to the internet, has webhooks and health checks only.
+	if code, _ := get(t, base+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("public /metrics = %d, want 404", code)
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/discord/interactions"} {
+		if code, _ := get(t, metricsBase+path); code != http.StatusNotFound {
+			t.Errorf("metrics listener %s = %d, want 404", path, code)
+		}
+	}
+	code, metrics := get(t, metricsBase+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("metrics listener /metrics = %d", code)
+	}
 	for _, family := range []string{
 		`coach_commands_total{command="pain",outcome="ok"} 1`,
 		`coach_checkins_total{area="knee"} 1`,
 		`coach_outbox_rows{status="pending"}`,
 		`coach_http_request_duration_seconds_count{code="401",route="POST /discord/interactions"} 1`,
+		"coach_storage_ok 1",
 		"go_goroutines", "process_resident_memory_bytes",
 	} {
 		if !strings.Contains(metrics, family) {
@@ -154,6 +186,11 @@ func TestServeDiscordHTTP(t *testing.T) {
 
 	if err := stop(); err != nil {
 		t.Fatalf("serve returned %v after shutdown, want nil", err)
+	}
+	// Shutdown closed the metrics listener too.
+	if resp, err := http.Get(metricsBase + "/metrics"); err == nil {
+		resp.Body.Close()
+		t.Errorf("metrics listener still answers after shutdown: %d", resp.StatusCode)
 	}
 	db, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {

@@ -42,9 +42,10 @@ func newSlack(_ context.Context, d deps) (*platform, error) {
 		Store:         d.store,
 		SocketMode:    socket,
 		SigningSecret: cfg.SlackSigningSecret,
-		// A PostgreSQL store means instances may share the load, so a
-		// request replayed to another one must be refused there too.
-		SharedReplay: cfg.postgres(),
+		// Signatures go to the store as well as memory: with PostgreSQL a
+		// request replayed to another instance is refused there too, and
+		// with SQLite one replayed after a restart is.
+		SharedReplay: true,
 		Logger:       d.logger,
 		Clock:        d.clock,
 		OnReconnect: func() {

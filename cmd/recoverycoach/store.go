@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -24,6 +26,7 @@ type database interface {
 	MemberByDMChannel(ctx context.Context, p bot.Platform, channel string) (bot.MemberKey, bool, error)
 	OutboxStats(ctx context.Context) (map[bot.OutboxStatus]int, error)
 	PruneEvents(ctx context.Context, before time.Time) error
+	PruneEventsPrefix(ctx context.Context, prefix string, before time.Time) error
 	Ping(ctx context.Context) error
 	Version(ctx context.Context) (int, error)
 	Migrate(ctx context.Context) (int, error)
@@ -76,30 +79,74 @@ func openStore(ctx context.Context, cfg config) (database, error) {
 		}
 		return db, nil
 	}
-	if dir := filepath.Dir(cfg.DB); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("COACH_DB: cannot create directory %s: %w", dir, err)
-		}
-	}
-	db, err := sqlite.Open(ctx, cfg.DB)
-	if err != nil {
-		return nil, fmt.Errorf("COACH_DB: %w", err)
-	}
-	return db, nil
+	return openSQLite(cfg, func() (*sqlite.DB, error) { return sqlite.Open(ctx, cfg.DB) })
 }
 
 // openStoreNoMigrate opens the store without touching its schema, so
 // `migrate` can report the version it found.
 func openStoreNoMigrate(ctx context.Context, cfg config) (database, error) {
-	var db database
-	var err error
 	if cfg.postgres() {
-		db, err = postgres.OpenNoMigrate(ctx, cfg.DB, postgres.Options{})
-	} else {
-		db, err = sqlite.OpenNoMigrate(cfg.DB)
+		db, err := postgres.OpenNoMigrate(ctx, cfg.DB, postgres.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("COACH_DB: %w", err)
+		}
+		return db, nil
 	}
+	return openSQLite(cfg, func() (*sqlite.DB, error) { return sqlite.OpenNoMigrate(cfg.DB) })
+}
+
+// createdSuffix names the marker file kept beside a SQLite database. SQLite
+// creates a missing file without a word, so after a lost volume or a stray
+// rm the bot would start over empty and look healthy; the marker tells a
+// first run from a database that has gone.
+const createdSuffix = ".created"
+
+// openSQLite opens the SQLite file with open, refusing to create an empty
+// database where the marker shows one existed unless COACH_DB_CREATE is
+// set, and writes the marker once the file exists.
+func openSQLite(cfg config, open func() (*sqlite.DB, error)) (database, error) {
+	if cfg.DB == ":memory:" {
+		db, err := open()
+		if err != nil {
+			return nil, fmt.Errorf("COACH_DB: %w", err)
+		}
+		return db, nil
+	}
+	if dir := filepath.Dir(cfg.DB); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("COACH_DB: cannot create directory %s: %w", dir, err)
+		}
+	}
+	marker := cfg.DB + createdSuffix
+	_, err := os.Stat(cfg.DB)
+	missing := errors.Is(err, fs.ErrNotExist)
+	if missing && !cfg.DBCreate {
+		if _, err := os.Stat(marker); err == nil {
+			return nil, fmt.Errorf("COACH_DB: %s is missing, but %s shows a database was created there; restore it from a backup, or set COACH_DB_CREATE=1 to start an empty one", cfg.DB, marker)
+		}
+	}
+	db, err := open()
 	if err != nil {
 		return nil, fmt.Errorf("COACH_DB: %w", err)
 	}
+	// A new file gets a new marker; an existing one without a marker (made
+	// before markers existed) is adopted.
+	if _, err := os.Stat(marker); missing || errors.Is(err, fs.ErrNotExist) {
+		if err := writeMarker(marker, cfg.DB); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("COACH_DB: %w", err)
+		}
+	}
 	return db, nil
+}
+
+func writeMarker(marker, db string) error {
+	text := fmt.Sprintf("Recovery Coach keeps its database in %s (marked %s).\n"+
+		"While this file exists, the bot refuses to start an empty database in place of a missing one;\n"+
+		"restore the database from a backup, or set COACH_DB_CREATE=1 to start over.\n",
+		filepath.Base(db), time.Now().UTC().Format(time.RFC3339))
+	if err := os.WriteFile(marker, []byte(text), 0o640); err != nil {
+		return fmt.Errorf("cannot write %s: %w", marker, err)
+	}
+	return nil
 }
