@@ -183,7 +183,9 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, deadline
 		ctx, cancel := context.WithTimeout(a.base, a.workTimeout)
 		defer cancel()
 		out := a.process(ctx, i, req, checked)
-		defer a.cacheDM(ctx, out, i.ChannelID)
+		// Before the answer goes out: a button on it may be clicked at
+		// once and must find the member.
+		a.cacheDM(ctx, out, i.ChannelID)
 		select {
 		case result <- out:
 			return
@@ -203,8 +205,8 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, deadline
 			duplicate()
 			return
 		}
-		a.respond(ctx, i, out.reply, update && !out.refused, ack)
 		a.cacheDM(ctx, out, i.ChannelID)
+		a.respond(ctx, i, out.reply, update && !out.refused, ack)
 		return
 	}
 	wait := time.NewTimer(a.dedupeWait)
@@ -278,9 +280,9 @@ func (a *Adapter) process(ctx context.Context, i *discordgo.Interaction, req bot
 	return out
 }
 
-// cacheDM remembers the DM channel of a member who used it, after the
-// answer is on its way: the member exists now, and a button on the
-// answer must find them. See onDirectMessage.
+// cacheDM remembers the DM channel of a member who used it, before the
+// answer goes out: the member exists now, and a button on the answer
+// must find them. See onDirectMessage.
 func (a *Adapter) cacheDM(ctx context.Context, out outcome, channel string) {
 	if out.cacheDM == nil {
 		return
