@@ -89,7 +89,7 @@ func (c *Coach) screen(ctx context.Context, req Request, text string) (Reply, bo
 	if err != nil {
 		return Reply{}, false, fmt.Errorf("worn tape: %w", err)
 	}
-	found := c.library.Triage(TriageInput{Text: text, Zone: member.TZ, TapeWorn: len(worn) > 0})
+	found := c.library.Triage(TriageInput{Text: text, Zone: member.TZ, EmergencyNumber: ws.EmergencyNumber, TapeWorn: len(worn) > 0})
 	if len(found.RedFlags) == 0 {
 		return Reply{}, false, nil
 	}

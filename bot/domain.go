@@ -58,7 +58,10 @@ type Workspace struct {
 	Privacy      PrivacyMode
 	AlertChannel string
 	MinGroupSize int
-	CreatedAt    time.Time
+	// EmergencyNumber is the number emergency replies name, set by staff;
+	// empty means the number of each member's time zone.
+	EmergencyNumber string
+	CreatedAt       time.Time
 }
 
 // Member is one person in one workspace, with their settings.

@@ -29,7 +29,7 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("recent check-ins: %w", err)
 	}
-	in := GuidanceInput{CheckIn: checkIn, Recent: recent, Now: call.Now, Zone: call.Member.TZ}
+	in := GuidanceInput{CheckIn: checkIn, Recent: recent, Now: call.Now, Zone: call.Member.TZ, EmergencyNumber: call.Workspace.EmergencyNumber}
 	if in.Tape, err = c.store.WornTape(ctx, call.Member.Key); err != nil {
 		return Reply{}, fmt.Errorf("worn tape: %w", err)
 	}
@@ -64,6 +64,23 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 		reply.Footer = "Why this advice: " + guidance.Reason
 	}
 	return reply, nil
+}
+
+// flagTitle names a red-flag rule for people.
+func (c *Coach) flagTitle(rule string) string {
+	if c.library != nil {
+		return c.library.RedFlagTitle(rule)
+	}
+	return RedFlagEvent{Rule: rule}.DisplayName()
+}
+
+// titleFlags fills in the titles of red-flag events for display.
+func (c *Coach) titleFlags(data []MemberData) {
+	for i := range data {
+		for j := range data[i].RedFlags {
+			data[i].RedFlags[j].Title = c.flagTitle(data[i].RedFlags[j].Rule)
+		}
+	}
 }
 
 // raise records a red flag, alerts staff where the workspace and the

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -99,6 +100,9 @@ type RedFlagEvent struct {
 	Area      string
 	CheckInID int64
 	At        time.Time
+	// Title names the rule for people ("possible clot in the leg"); it is
+	// filled in for display and not stored.
+	Title string
 }
 
 // GuidanceInput is what the guide sees after a check-in.
@@ -114,6 +118,14 @@ type GuidanceInput struct {
 	// own number, if set: emergency replies name the number to call.
 	Zone            string
 	EmergencyNumber string
+}
+
+// DisplayName is the rule's title when known, else its name in words.
+func (e RedFlagEvent) DisplayName() string {
+	if e.Title != "" {
+		return e.Title
+	}
+	return strings.ReplaceAll(e.Rule, "-", " ")
 }
 
 // TriageInput is a message that is not a command, to screen for red

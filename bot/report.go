@@ -34,6 +34,7 @@ func (c *Coach) chartInput(ctx context.Context, call *Call, days int) (ChartInpu
 	}
 	for _, rf := range data.RedFlags {
 		if !rf.At.Before(from) {
+			rf.Title = c.flagTitle(rf.Rule)
 			in.RedFlags = append(in.RedFlags, rf)
 		}
 	}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,37 @@ func (c *Coach) teamAlerts(ctx context.Context, call *Call) (Reply, error) {
 	return Reply{Text: text}, nil
 }
 
+// emergencyNumberPattern accepts what emergency numbers look like around
+// the world: 3 to 6 digits (999, 112, 000, 10177), optionally with a
+// leading + and spaces or dashes for longer local lines.
+var emergencyNumberPattern = regexp.MustCompile(`^\+?[0-9][0-9 -]{1,14}[0-9]$`)
+
+// teamEmergency sets the number emergency replies name in this workspace,
+// for teams whose members travel or whose zone does not say the country.
+func (c *Coach) teamEmergency(ctx context.Context, call *Call) (Reply, error) {
+	number := strings.TrimSpace(call.Values.String("number"))
+	ws := call.Workspace
+	switch strings.ToLower(number) {
+	case "off", "none", "reset", "default":
+		ws.EmergencyNumber = ""
+	default:
+		if !emergencyNumberPattern.MatchString(number) {
+			return Reply{}, Errorf(EINVALID, "That does not look like a phone number (you gave %q). Use digits, such as `/coach team emergency 999`, or `off` to use each member's own country.", clip(number, 30))
+		}
+		ws.EmergencyNumber = number
+	}
+	if err := c.store.UpdateWorkspace(ctx, ws); err != nil {
+		return Reply{}, fmt.Errorf("update workspace: %w", err)
+	}
+	if err := c.audit(ctx, call, "set emergency number", ws.EmergencyNumber); err != nil {
+		return Reply{}, err
+	}
+	if ws.EmergencyNumber == "" {
+		return Reply{Text: "Emergency replies will name the number of each member's country, from their time zone (or \"your local emergency number\" when the zone does not say)."}, nil
+	}
+	return Reply{Text: "Emergency replies in this workspace will say to call **" + ws.EmergencyNumber + "**."}, nil
+}
+
 func (c *Coach) teamStaff(ctx context.Context, call *Call) (Reply, error) {
 	key := MemberKey{Platform: call.Request.Platform, Workspace: call.Request.Workspace, User: call.Values.String("user")}
 	m, err := c.memberOf(ctx, key, "")
@@ -157,6 +189,7 @@ func (c *Coach) teamReport(ctx context.Context, call *Call) (Reply, error) {
 	if err := c.audit(ctx, call, "viewed team report", strconv.Itoa(days)+" days"); err != nil {
 		return Reply{}, err
 	}
+	c.titleFlags(data)
 	text, weeks := buildTeamReport(ws, data, days, call.Now, call.Request.User)
 	reply := Reply{Title: fmt.Sprintf("Team report, last %d days (%s mode)", days, ws.Privacy), Text: text,
 		Footer: "Self-reported data. Individuals appear only if they chose to share with staff."}
@@ -283,7 +316,7 @@ func memberLine(d MemberData, days int, now time.Time) string {
 		for _, rf := range d.RedFlags {
 			if !rules[rf.Rule] {
 				rules[rf.Rule] = true
-				names = append(names, rf.Rule)
+				names = append(names, rf.DisplayName())
 			}
 		}
 		parts = append(parts, fmt.Sprintf("**red flags: %s**", strings.Join(names, ", ")))
@@ -353,7 +386,7 @@ func (c *Coach) staffAlert(ctx context.Context, m Member, item OutboxItem) (Nudg
 	return NudgeDecision{Send: true, Channel: ws.AlertChannel, Reply: Reply{
 		Title: "Red flag",
 		Text: fmt.Sprintf("<@%s> reported a check-in that raised a red flag: **%s** (%s) at %s UTC. They were advised to contact a physical therapist or doctor; please check in with them.",
-			m.Key.User, rf.Rule, area, rf.At.Format("2006-01-02 15:04")),
+			m.Key.User, c.flagTitle(rf.Rule), area, rf.At.Format("2006-01-02 15:04")),
 		Visibility: InChannel,
 	}}, nil
 }

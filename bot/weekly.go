@@ -98,6 +98,7 @@ func (c *Coach) teamDigestNudge(ctx context.Context, m Member, now time.Time) (N
 		Action: "received weekly digest", At: now}); err != nil {
 		return NudgeDecision{}, err
 	}
+	c.titleFlags(data)
 	return NudgeDecision{Send: true, Reply: Reply{
 		Title:  fmt.Sprintf("Weekly team digest (%s mode)", ws.Privacy),
 		Text:   BuildTeamReport(ws, data, 7, now, m.Key.User),

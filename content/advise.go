@@ -236,14 +236,17 @@ func (l *Library) findingGuidance(findings []triage.Finding, number string) bot.
 		if card != nil && !slices.Contains(g.CardIDs, card.ID) {
 			g.CardIDs = append(g.CardIDs, card.ID)
 		}
-		more := ""
+		more, ref := "", ""
 		if card != nil {
 			more = fmt.Sprintf(" More: `/coach learn %s`", card.ID)
+			ref = fmt.Sprintf(" (`/coach learn %s`)", card.ID)
 		}
-		if len(texts) < maxFullRedFlags {
+		// Only the most pressing level is worded in full: after "call
+		// 999 now", a same-day line would only blur the message.
+		if len(texts) < maxFullRedFlags && f.Level == findings[0].Level {
 			texts = append(texts, triage.Advice(f, number)+more)
 		} else {
-			also = append(also, fmt.Sprintf("**%s**%s", l.RedFlagTitle(f.Concept), more))
+			also = append(also, fmt.Sprintf("**%s**%s", l.RedFlagTitle(f.Concept), ref))
 		}
 		reasons = append(reasons, f.Reason)
 	}

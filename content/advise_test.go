@@ -243,7 +243,7 @@ func TestAdviseManyRedFlagsStayReadable(t *testing.T) {
 	if !strings.HasPrefix(g.Text, "**Get checked today.**") {
 		t.Errorf("urgent flag is not first: %q", g.Text)
 	}
-	if !strings.Contains(g.Text, "Also mention to them: **pain rising over several check-ins** More: `/coach learn ") {
+	if !strings.Contains(g.Text, "Also mention to them: **a score of 8 or more** (`/coach learn high-score`); **pain rising over several check-ins** (`/coach learn ") {
 		t.Errorf("third flag is not named: %q", g.Text)
 	}
 	if g.Reason != `you mention "numb": new numbness, tingling or weakness needs checking today; a score of 9 out of 10; your pain jumped from 4 to 9 since your last check-in` {

@@ -24,11 +24,11 @@ func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspa
 	}
 	got := bot.Workspace{Platform: w.Platform, ID: w.ID}
 	var created int64
-	err := db.pool.QueryRow(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, ext_id) DO NOTHING
-		RETURNING privacy, alert_channel, min_group_size, created_at`,
-		w.Platform, w.ID, w.Privacy, w.AlertChannel, w.MinGroupSize, toMS(w.CreatedAt)).
-		Scan(&got.Privacy, &got.AlertChannel, &got.MinGroupSize, &created)
+	err := db.pool.QueryRow(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, emergency_number, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (platform, ext_id) DO NOTHING
+		RETURNING privacy, alert_channel, min_group_size, emergency_number, created_at`,
+		w.Platform, w.ID, w.Privacy, w.AlertChannel, w.MinGroupSize, w.EmergencyNumber, toMS(w.CreatedAt)).
+		Scan(&got.Privacy, &got.AlertChannel, &got.MinGroupSize, &got.EmergencyNumber, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return db.Workspace(ctx, w.Platform, w.ID)
 	}
@@ -43,8 +43,8 @@ func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspa
 func (db *DB) Workspace(ctx context.Context, p bot.Platform, id string) (bot.Workspace, error) {
 	w := bot.Workspace{Platform: p, ID: id}
 	var created int64
-	err := db.pool.QueryRow(ctx, `SELECT privacy, alert_channel, min_group_size, created_at
-		FROM workspaces WHERE platform = $1 AND ext_id = $2`, p, id).Scan(&w.Privacy, &w.AlertChannel, &w.MinGroupSize, &created)
+	err := db.pool.QueryRow(ctx, `SELECT privacy, alert_channel, min_group_size, emergency_number, created_at
+		FROM workspaces WHERE platform = $1 AND ext_id = $2`, p, id).Scan(&w.Privacy, &w.AlertChannel, &w.MinGroupSize, &w.EmergencyNumber, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return bot.Workspace{}, notFound("workspace")
 	}

@@ -13,8 +13,8 @@ import (
 
 // UpdateWorkspace implements bot.Store.
 func (db *DB) UpdateWorkspace(ctx context.Context, w bot.Workspace) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE workspaces SET privacy = $1, alert_channel = $2, min_group_size = $3
-		WHERE platform = $4 AND ext_id = $5`, w.Privacy, w.AlertChannel, w.MinGroupSize, w.Platform, w.ID)
+	tag, err := db.pool.Exec(ctx, `UPDATE workspaces SET privacy = $1, alert_channel = $2, min_group_size = $3, emergency_number = $4
+		WHERE platform = $5 AND ext_id = $6`, w.Privacy, w.AlertChannel, w.MinGroupSize, w.EmergencyNumber, w.Platform, w.ID)
 	if err != nil {
 		return fmt.Errorf("update workspace: %w", err)
 	}

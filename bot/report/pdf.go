@@ -424,7 +424,7 @@ func flagLines(flags []bot.RedFlagEvent, zone *time.Location) []string {
 		if rf.Area != "" {
 			line += ", " + rf.Area
 		}
-		lines = append(lines, line+": "+strings.ReplaceAll(rf.Rule, "-", " "))
+		lines = append(lines, line+": "+rf.DisplayName())
 	}
 	return bounded(lines, "red flags")
 }

@@ -20,9 +20,9 @@ func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspa
 	if w.MinGroupSize < 3 {
 		w.MinGroupSize = 5
 	}
-	_, err := db.exec(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, ext_id) DO NOTHING`,
-		w.Platform, w.ID, w.Privacy, w.AlertChannel, w.MinGroupSize, toMS(w.CreatedAt))
+	_, err := db.exec(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, emergency_number, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, ext_id) DO NOTHING`,
+		w.Platform, w.ID, w.Privacy, w.AlertChannel, w.MinGroupSize, w.EmergencyNumber, toMS(w.CreatedAt))
 	if err != nil {
 		return bot.Workspace{}, fmt.Errorf("insert workspace: %w", err)
 	}
@@ -33,8 +33,8 @@ func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspa
 func (db *DB) Workspace(ctx context.Context, p bot.Platform, id string) (bot.Workspace, error) {
 	w := bot.Workspace{Platform: p, ID: id}
 	var created int64
-	err := db.readRow(ctx, `SELECT privacy, alert_channel, min_group_size, created_at
-		FROM workspaces WHERE platform = ? AND ext_id = ?`, p, id).Scan(&w.Privacy, &w.AlertChannel, &w.MinGroupSize, &created)
+	err := db.readRow(ctx, `SELECT privacy, alert_channel, min_group_size, emergency_number, created_at
+		FROM workspaces WHERE platform = ? AND ext_id = ?`, p, id).Scan(&w.Privacy, &w.AlertChannel, &w.MinGroupSize, &w.EmergencyNumber, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return bot.Workspace{}, notFound("workspace")
 	}

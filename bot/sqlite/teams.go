@@ -11,8 +11,8 @@ import (
 
 // UpdateWorkspace implements bot.Store.
 func (db *DB) UpdateWorkspace(ctx context.Context, w bot.Workspace) error {
-	res, err := db.exec(ctx, `UPDATE workspaces SET privacy = ?, alert_channel = ?, min_group_size = ?
-		WHERE platform = ? AND ext_id = ?`, w.Privacy, w.AlertChannel, w.MinGroupSize, w.Platform, w.ID)
+	res, err := db.exec(ctx, `UPDATE workspaces SET privacy = ?, alert_channel = ?, min_group_size = ?, emergency_number = ?
+		WHERE platform = ? AND ext_id = ?`, w.Privacy, w.AlertChannel, w.MinGroupSize, w.EmergencyNumber, w.Platform, w.ID)
 	if err != nil {
 		return fmt.Errorf("update workspace: %w", err)
 	}

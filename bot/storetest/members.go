@@ -54,7 +54,7 @@ func testUpdateWorkspace(t *testing.T, open Opener) {
 	s, ctx := open(t), t.Context()
 	_, err := s.EnsureWorkspace(ctx, bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyTeam, CreatedAt: at(0)})
 	ok(t, err)
-	want := bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyWellness, AlertChannel: "C42", MinGroupSize: 7, CreatedAt: at(0)}
+	want := bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyWellness, AlertChannel: "C42", MinGroupSize: 7, EmergencyNumber: "999", CreatedAt: at(0)}
 	ok(t, s.UpdateWorkspace(ctx, want))
 	got, err := s.Workspace(ctx, bot.Slack, "T1")
 	ok(t, err)

@@ -56,7 +56,7 @@ func rules(t *Triager, f *facts, add func(concept string, level Level, matched [
 			add("breathing", Emergency, ws, reasonf("you mention %s: being short of breath at rest needs help at once", quote(ws)))
 		case in.RecentSurgery || f.has(cRisk):
 			add("clot-lung", Emergency, ws, reasonf("you mention %s after an operation or long journey: breathlessness then can mean a clot", quote(ws)))
-		case !exerted:
+		case !exerted && !clotSigns:
 			add("breathing", Urgent, ws, reasonf("you mention %s: new breathlessness needs a doctor today", quote(ws)))
 		}
 	}

@@ -296,10 +296,22 @@ func (t *Triager) Assess(in Input) []Finding {
 	return out
 }
 
+// dedupe drops empty and repeated words, and words inside longer ones
+// ("slurred" beside "speech is slurred").
 func dedupe(ws []string) []string {
 	var out []string
 	for _, w := range ws {
-		if w != "" && !slices.Contains(out, w) {
+		if w == "" || slices.Contains(out, w) {
+			continue
+		}
+		inside := false
+		for _, o := range ws {
+			if o != w && strings.Contains(o, w) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
 			out = append(out, w)
 		}
 	}

@@ -102,7 +102,7 @@ func TestCombinations(t *testing.T) {
 		want []string
 	}{
 		{"area counts as text", triage.Input{Score: 5, HasScore: true, Area: "chest", Note: "tight when i walk upstairs"}, []string{"cardiac:emergency"}},
-		{"calf clot with breathlessness", triage.Input{Note: "calf swollen and now short of breath"}, []string{"clot-lung:emergency", "breathing:urgent", "dvt:urgent"}},
+		{"calf clot with breathlessness", triage.Input{Note: "calf swollen and now short of breath"}, []string{"clot-lung:emergency", "dvt:urgent"}},
 		{"fever with a hot knee", triage.Input{Note: "temp of 38.5 and my knee is red and hot"}, []string{"infection:urgent"}},
 		{"fever alone", triage.Input{Note: "feverish today"}, []string{"fever:soon"}},
 		{"a normal temperature", triage.Input{Note: "temp 36.8, knee warm after ice"}, nil},
