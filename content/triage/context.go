@@ -109,15 +109,57 @@ var (
 
 // contextLexicon holds the compiled trigger lists.
 type contextLexicon struct {
-	pre, pseudo, post, term, hist, longStanding, other, hypo, exert []pattern
+	pre, pseudo, post, term, hist, longStanding, other, hypo, exert *patternSet
 }
 
-func compileAll(src []string) []pattern {
-	out := make([]pattern, len(src))
+// patternSet is a list of patterns indexed by the word they start with,
+// so a note word is only tried against patterns that can match there.
+type patternSet struct {
+	all     []pattern
+	byFirst map[string][]int
+	// byLetter holds patterns starting with a prefix word, by its first
+	// letter.
+	byLetter [256][]int
+}
+
+func compileAll(src []string) *patternSet {
+	ps := &patternSet{byFirst: map[string][]int{}}
 	for i, s := range src {
-		out[i] = compilePattern(s)
+		p := compilePattern(s)
+		ps.all = append(ps.all, p)
+		seen := map[string]bool{}
+		for _, ph := range p.segs[0].alts {
+			w := ph[0]
+			switch {
+			case w.prefix:
+				ps.byLetter[w.text[0]] = append(ps.byLetter[w.text[0]], i)
+			case !seen[w.text]:
+				seen[w.text] = true
+				ps.byFirst[w.text] = append(ps.byFirst[w.text], i)
+			}
+		}
 	}
-	return out
+	return ps
+}
+
+// longestAt returns the end of the longest pattern matching at words[i],
+// or -1.
+func (ps *patternSet) longestAt(words []string, i int) int {
+	best := -1
+	w := words[i]
+	for _, k := range ps.byFirst[w] {
+		if e := ps.all[k].matchAt(words, i); e > best {
+			best = e
+		}
+	}
+	if w != "" {
+		for _, k := range ps.byLetter[w[0]] {
+			if e := ps.all[k].matchAt(words, i); e > best {
+				best = e
+			}
+		}
+	}
+	return best
 }
 
 func newContextLexicon() *contextLexicon {
@@ -131,22 +173,13 @@ func newContextLexicon() *contextLexicon {
 // span is a matched trigger.
 type span struct{ start, end int }
 
-func findAll(ps []pattern, words []string, covered []bool) []span {
+func findAll(ps *patternSet, words []string, covered []bool) []span {
 	var out []span
 	for i := 0; i < len(words); i++ {
 		if covered != nil && covered[i] {
 			continue
 		}
-		best := -1
-		for _, p := range ps {
-			if !p.mayStartWith(words[i]) {
-				continue
-			}
-			if e := p.matchAt(words, i); e > best {
-				best = e
-			}
-		}
-		if best > i {
+		if best := ps.longestAt(words, i); best > i {
 			out = append(out, span{i, best})
 		}
 	}
@@ -331,7 +364,7 @@ var bodyWord = map[string]bool{
 }
 
 // within reports whether any pattern occurs in the sentence.
-func within(ps []pattern, words []string) bool {
+func within(ps *patternSet, words []string) bool {
 	return len(findAll(ps, words, nil)) > 0
 }
 

@@ -61,19 +61,6 @@ func compilePattern(s string) pattern {
 	return p
 }
 
-// mayStartWith is a cheap first-letter test before a full match.
-func (p pattern) mayStartWith(w string) bool {
-	if w == "" {
-		return false
-	}
-	for _, ph := range p.segs[0].alts {
-		if ph[0].text != "" && ph[0].text[0] == w[0] {
-			return true
-		}
-	}
-	return false
-}
-
 // maxGap is how many words a " ~ " may skip.
 const maxGap = 4
 

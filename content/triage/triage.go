@@ -109,8 +109,8 @@ type Triager struct {
 // New compiles the lexicon.
 func New() *Triager {
 	t := &Triager{lex: newLexicon(phrases), ctx: newContextLexicon()}
-	for _, ps := range [][]pattern{t.ctx.pre, t.ctx.pseudo, t.ctx.post, t.ctx.term, t.ctx.hist, t.ctx.longStanding, t.ctx.other, t.ctx.hypo, t.ctx.exert} {
-		t.lex.know(ps)
+	for _, ps := range []*patternSet{t.ctx.pre, t.ctx.pseudo, t.ctx.post, t.ctx.term, t.ctx.hist, t.ctx.longStanding, t.ctx.other, t.ctx.hypo, t.ctx.exert} {
+		t.lex.know(ps.all)
 	}
 	return t
 }
