@@ -261,7 +261,10 @@ func (c *Coach) tapeOn(ctx context.Context, call *Call) (Reply, error) {
 	if days < 3 || days > 5 {
 		fmt.Fprintf(&b, "Heads-up: %d days is outside the usual 3 to 5 days of wear; check with your therapist if unsure.\n", days)
 	}
-	b.WriteString("Tips: put it on clean, dry skin; lay it along the muscle; stretch the middle only as much as your therapist showed you and never the ends; rub it to set the glue.")
+	b.WriteString("Tips: put it on clean, dry skin; lay it along the muscle; stretch the middle only as much as your therapist showed you and never the ends; rub it to set the glue.\n")
+	// The contraindications and the circulation warning go with every
+	// taping, not only in a card the member may never open.
+	b.WriteString("Safety: ask your physio before taping if you have had a blood clot, have active cancer, diabetes or reduced feeling, fragile or broken skin, or react to plasters; the first time, try a small test strip for a day. Take it off at once if the skin beyond it turns cold, pale, blue or numb.")
 	return Reply{Text: b.String()}, nil
 }
 
