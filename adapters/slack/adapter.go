@@ -88,9 +88,9 @@ type Config struct {
 	// SigningSecret verifies HTTP requests. Required unless SocketMode.
 	SigningSecret string
 	// SharedReplay records each HTTP request's signature in the Store as
-	// well as in memory, so a captured request replayed to another instance
-	// behind the same load balancer is refused too. It costs one write per
-	// request; a single instance needs only the in-memory guard.
+	// well as in memory, so a captured request replayed after a restart,
+	// or to another instance behind the same load balancer, is refused
+	// too. It costs one small write per request.
 	SharedReplay bool
 
 	// Logger gets the adapter's logs with every URL shortened to its host

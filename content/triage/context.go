@@ -76,8 +76,8 @@ var (
 	otherPeople = []string{
 		"physio|doctor|gp|nurse|surgeon|coach|trainer|consultant ~ say|says|said|thinks|reckons|told|mentioned|explained|reckon",
 
-		"my|our|dads|moms|wifes|husbands . son|daughter|wife|husband|mom|dad|mother|father|partner|friend|brother|sister|kid|kids|child|baby|boyfriend|girlfriend|colleague|teammate|mate|nan|gran|grandma|grandad|grandpa|granny|neighbour|neighbor|uncle|aunt|auntie|cousin|flatmate|roommate|dog|cat",
-		"he|she|they . has|have|had|is|was|got|gets|felt|feels|nearly", "hes|shes|theyve|theyre", "someone", "somebody", "dads|moms|wifes|husbands|sons|daughters|mates|friends|partners|brothers|sisters", "son|daughter|wife|husband|partner|kid|kids|friend|brother|sister|nan|grandma|grandad|boyfriend|girlfriend|mate . has|had|got|is|was|nearly|just|keeps", "the dog|the cat|the horse|his paw|her paw",
+		"my|our|dads|moms|wifes|husbands . son|daughter|wife|husband|mom|dad|mother|father|partner|friend|brother|sister|kid|kids|child|baby|boyfriend|girlfriend|colleague|teammate|mate|nan|gran|grandma|grandad|grandpa|granny|neighbour|neighbor|uncle|aunt|auntie|cousin|flatmate|roommate",
+		"he|she|they . has|have|had|is|was|got|gets|felt|feels|nearly", "hes|shes|theyve|theyre", "someone", "somebody", "dads|moms|wifes|husbands|sons|daughters|mates|friends|partners|brothers|sisters", "son|daughter|wife|husband|partner|kid|kids|friend|brother|sister|nan|grandma|grandad|boyfriend|girlfriend|mate . has|had|got|is|was|nearly|just|keeps", "the dog|the cat|the horse|my dog|my cat . is|has|was|keeps|got|seems", "his paw|her paw",
 		"a friend", "a teammate", "a mate", "a colleague", "runs in the family", "hereditary",
 	}
 	hypotheticalTriggers = []string{
@@ -89,12 +89,14 @@ var (
 		"told to watch", "told to look", "keep an eye out", "just checking", "is it a", "could this be",
 		"would it be", "wondering if", "i wonder if", "can you get", "does it mean", "is that a sign",
 		"possible", "possibly", "chance of", "risk of", "to rule out", "ruling out",
+		"leaflet|leaflets|booklet|website|google|article|the nhs site . says|said|mentions|mentioned|talks about|lists",
+		"i read|reading about|read about|i read that", "what does ~ mean",
 	}
 	// longStanding makes a whole sentence history: "tiny leak when i
 	// sneeze, been like that since my second baby, nothing new".
 	longStanding = []string{
 		"been like that|been like this ~ since|for", "nothing new", "for years", "always been|always had",
-		"same as ever|same as always", "since ~ baby|pregnancy|childbirth|kids", "years now",
+		"same as ever|same as always", "since ~ baby|pregnancy|childbirth|kids", "years now", "as always",
 	}
 	// exertion explains breathlessness, weakness and heavy legs as the
 	// normal price of training.

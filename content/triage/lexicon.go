@@ -57,6 +57,9 @@ const (
 	cBothSides
 	cSpreading
 	cBruise
+	cChestMSK
+	cTransient
+	cHeadRush
 	cVeto
 )
 
@@ -95,13 +98,16 @@ var phrases = map[class][]string{
 		"clumsy", "clumsiness", "drop|dropping|dropped ~ things|stuff|cups|cup|phone|mug|pen|keys|my mug|my cup",
 		"can not|could not ~ grip|hold things|do up|button", "lost|losing ~ grip|strength|power",
 		"grip|hand|hands ~ gone|useless|weak", "leg|legs ~ went|gone ~ from under",
-		"no strength|power", "legs|leg ~ will not work|not working|gone",
+		"no strength|power", "legs|leg ~ will not work|not working", "legs|leg . gone|went . from under|to jelly|weak|dead",
 	},
 	cSaddle: {
 		"saddle", "buttock", "groin", "down below", "between ~ legs", "inner thigh|thighs", "private|privates|intimate ~ parts|area|bits",
 		"undercarriage", "nether|nethers", "my bits", "when i wipe", "wiping", "toilet paper", "sit bones", "back passage",
 	},
 	cChest: {"chest", "chests", "breastbone", "sternum", "heart", "angina", "heart attack", "chest area"},
+	cChestMSK: {
+		"chest muscle|chest muscles|pec|pecs|pectoral*", "when i press|pressing on|press on it|to touch|to the touch", "from the|from doing|after the|after doing ~ pushups|push ups|press ups|bench|bench press|gym|workout|dips|flys|flyes",
+	},
 	cChestSym: {
 		"pain*", "hurt*", "ache*", "aching", "achy", "tight*", "pressure", "press*", "heavy", "heaviness", "crush*",
 		"squeez*", "discomfort", "band", "weight on|sat", "vice", "clamp*", "burning", "burns", "stabbing", "sharp",
@@ -145,7 +151,7 @@ var phrases = map[class][]string{
 		"one side of ~ face|mouth|body", "mouth|smile|lip ~ droop*|lopsided|wonky|sagging|dropped",
 		"slurr*", "speech ~ slurred|funny|weird|garbled|strange|jumbled|wrong|gone|thick|off",
 		"can not ~ speak|talk|get words out|find ~ words", "tongue feels thick",
-		"words ~ came|come|coming ~ out ~ wrong|jumbled|muddled|funny", "muddled|jumbled ~ words|speech",
+		"words ~ came|come|coming ~ out ~ wrong|jumbled|muddled|funny", "muddled|jumbled ~ words|speech", "words ~ muddled|jumbled|mixed up|wrong", "not making sense", "talking gibberish|talking nonsense",
 		"suddenly|all ~ confused", "confused ~ out of nowhere|suddenly|all of a sudden", "sudden confusion",
 		"arm|leg|hand ~ suddenly|suddenly gone|suddenly went ~ weak|dead|limp|heavy", "arm|leg|hand ~ went|gone ~ weak|dead|limp|heavy ~ suddenly|out of nowhere|all of a sudden|at once",
 		"sudden ~ weakness|numbness", "one side|left side|right side ~ weak|numb|dead|floppy|gave up", "on the right side|on the left side|on one side ~ gave up|gone weak|went weak",
@@ -246,7 +252,7 @@ var phrases = map[class][]string{
 		"rolled ~ ankle|foot", "twisted|twisting|twist", "landed ~ awkward*|wrong|badly|funny|on",
 		"collided", "collision", "stubbed", "twang", "felt something go", "new sharp|new pain", "tore|torn", "pulled", "tackled", "tackle", "hit by", "knocked", "banged", "whacked", "new injury",
 		"injured", "re injured", "reinjured", "hurt it again", "tweaked", "pulled ~ something|muscle",
-		"sudden sharp", "sharp pain out of nowhere", "accident", "crash", "crashed", "came off ~ bike",
+		"sudden sharp", "sharp pain out of nowhere", "sharp twinge", "felt a twinge", "different spot|new spot", "felt something . go|tear|give|twang", "accident", "crash", "crashed", "came off ~ bike",
 		"stepped ~ in|on|off|into ~ hole|pothole|curb|kerb|edge|ball|foot", "jarred", "strained",
 	},
 	cPop: {
@@ -280,7 +286,7 @@ var phrases = map[class][]string{
 	},
 	cCancer: {
 		"cancer*", "tumor*", "chemo*", "radiotherapy", "radiation", "oncolog*", "lymphoma", "leukemia", "myeloma",
-		"melanoma", "metasta*", "secondaries", "the big c", "malignant", "mastectomy", "sarcoma",
+		"melanoma", "metasta*", "secondaries", "the big c", "malignant", "mastectomy", "sarcoma", "prostate|breast|bowel|lung|skin|kidney|bone|ovarian|cervical . ca", "in remission", "remission",
 	},
 	cTapeWord: {"tape", "taped", "taping", "strapping", "strapped", "kt", "kinesio*", "rocktape", "rock tape", "kinesiology"},
 	cColdColor: {
@@ -318,12 +324,22 @@ var phrases = map[class][]string{
 		"started", "creeping", "more and more", "since",
 	},
 	cBruise: {"bruis*", "black and blue"},
+	// cTransient: a nerve symptom with an everyday cause that passed.
+	cTransient: {
+		"funny bone", "for a sec|for a second|for a few seconds|for a moment|momentarily|for a minute",
+		"sat|sitting|leaning|lay|lying|laying|knelt|kneeling . on it", "crossed my legs|cross legged|legs crossed",
+	},
+	// cHeadRush: dizziness on standing up quickly, which passes.
+	cHeadRush: {
+		"stood|stand|standing|got|get|getting . up ~ quick|quickly|fast|too fast|too quick|too quickly", "head rush",
+		"passed in seconds|passed quickly|went in seconds|passed after|settled in seconds",
+	},
 	// cVeto phrases look like findings and are not: they hide any finding
 	// whose words they overlap.
 	cVeto: {
 		"fell|fall|falling|falls ~ asleep", "fell|fall|falling ~ behind|in love|for it|apart|out with",
 		"passed out|pass out|passing out ~ sofa|couch|bed|asleep|tired|exhausted|early|after the pub|drunk|nap", "blacked out ~ windows|curtains|blinds|room|bedroom",
-		"popped|pop|popping . to|into|in|round|over|by|down|out to|out for",
+		"popped|popping . to|into|in to|round|over|by|down to|out to|out for|in for|in at", "pop . round|over|by|in to|into|in for|out for|to the",
 		"locked|lock|locking . out|in|the door|the car|myself", "lockdown", "stuck ~ traffic|work|meeting|home|indoors|inside|house",
 		"blue|pink|black|beige|white|red|purple|green . tape|kt|strip|strips|roll|one|ones|color",
 		"cracked a joke", "crack on", "cracking on", "cracking|cracked ~ joke|jokes|session|day|weather",
@@ -332,7 +348,7 @@ var phrases = map[class][]string{
 		"weigh in", "cold weather", "cold day", "cold morning", "the cold", "caught a cold", "a cold", "cold pack",
 		"cold compress", "ice pack", "cold therapy", "cold water", "cold shower", "cold plunge", "cold snap",
 		"hot bath", "hot water", "hot shower", "heat pack", "hot pack", "hot weather", "hot day", "hot yoga", "hot tub",
-		"red faced", "red in the face", "face ~ red|flushed", "white tape", "sweet", "sweat it out", "weak . coffee|tea|joke|signal|wifi|excuse|link|point|spot", "cold swim|cold water|sea swim|cold dip|cold plunge|sea", "warmed up|warm up|warming up|warm down|warmed me up",
+		"red faced", "red in the face", "face ~ red|flushed", "white tape", "sweet", "sweat it out", "weak . coffee|tea|joke|signal|wifi|excuse|link|point|spot", "cold swim|cold water|sea swim|cold dip|cold plunge|sea", "cold . hands|feet|fingers|toes ~ in winter|in the cold|outside|weather|as always", "funny bone", "warmed up|warm up|warming up|warm down|warmed me up",
 		"broke a sweat", "sweat session", "worked up a sweat", "sweating buckets ~ in the gym", "tore|torn ~ tape",
 		"flying ~ it|along|through", "out of breath laughing", "heavy legs after", "on fire today", "killing it",
 		"ran out of", "knocked off|out ~ early|work", "knocked it out", "gave way to", "hit by a ball ~ no",

@@ -22,7 +22,7 @@ func rules(t *Triager, f *facts, add func(concept string, level Level, matched [
 
 	// Heart and lungs.
 	chest := f.has(cChest)
-	if ws, ok := f.together(cChest, cChestSym); ok {
+	if ws, ok := f.together(cChest, cChestSym); ok && !(f.has(cChestMSK) && !f.has(cSweaty) && !f.has(cRadiate) && len(f.affirmed(cBreathless)) == 0) {
 		add("cardiac", Emergency, ws, reasonf("you mention %s: chest pain, pressure or tightness needs checking at once", quote(ws)))
 	} else if chest && in.Area == "chest" && len(f.mentions) == 0 && in.HasScore && in.Score >= 1 && noteEmpty(f) {
 		add("cardiac", Urgent, []string{"chest"}, "you checked in with chest pain and no note: chest pain needs a doctor to rule out the heart")
@@ -65,6 +65,9 @@ func rules(t *Triager, f *facts, add func(concept string, level Level, matched [
 	}
 
 	// Brain and nerves.
+	if ws, ok := f.together(cWeak, cSudden); ok {
+		add("stroke", Emergency, ws, reasonf("you mention %s: weakness that comes on suddenly can be a stroke", quote(ws)))
+	}
 	if ws := f.words(cStroke); len(ws) > 0 {
 		add("stroke", Emergency, ws, reasonf("you mention %s: face, arm or speech changes can be a stroke", quote(ws)))
 	}
@@ -77,6 +80,8 @@ func rules(t *Triager, f *facts, add func(concept string, level Level, matched [
 		switch {
 		case f.has(cPalpitations) || f.has(cChest) || len(breathless) > 0:
 			add("fainting", Emergency, append(ws, f.words(cPalpitations)...), reasonf("you mention %s: feeling faint with a racing heart or chest symptoms needs help at once", quote(ws)))
+		case f.has(cHeadRush):
+			// A head rush on standing that passes is not a warning sign.
 		case f.has(cNeckManip) || in.Area == "neck" && f.has(cDizzy):
 			add("neck-artery", Emergency, ws, reasonf("you mention %s after neck treatment or with neck pain: dizziness then needs checking at once", quote(ws)))
 		case f.has(cPalpitations):
@@ -102,7 +107,7 @@ func rules(t *Triager, f *facts, add func(concept string, level Level, matched [
 	numb, weak := f.affirmed(cNumb), f.affirmed(cWeak)
 	if len(numb)+len(weak) > 0 {
 		ws := append(f.words(cNumb), f.words(cWeak)...)
-		exerted := len(numb) == 0 && f.exerted(weak)
+		exerted := len(numb) == 0 && f.exerted(weak) || f.has(cTransient) && !f.has(cSpreading)
 		switch {
 		case tapeContext && len(numb) > 0 && (f.has(cExtremity) || in.TapeWorn):
 			add("tape-circulation", Urgent, ws, reasonf("you mention %s with tape on: take the tape off now", quote(ws)))

@@ -115,10 +115,11 @@ var expansions = map[string][]string{
 	"thats": {"that", "is"}, "whats": {"what", "is"}, "theres": {"there", "is"},
 	"u": {"you"}, "ur": {"your"}, "r": {"are"}, "pls": {"please"}, "coz": {"because"}, "cos": {"because"},
 	"bc": {"because"}, "cuz": {"because"}, "tho": {"though"}, "thru": {"through"},
-	"abt": {"about"}, "bcos": {"because"}, "becuase": {"because"}, "wk": {"week"},
+	"abt": {"about"}, "bcos": {"because"}, "becuase": {"because"},
 	"yday": {"yesterday"}, "yest": {"yesterday"}, "2day": {"today"}, "tmrw": {"tomorrow"},
 	"rn": {"right", "now"}, "idk": {"i", "do", "not", "know"}, "sob": {"short", "of", "breath"},
-	"ooze": {"oozing"}, "oozes": {"oozing"}, "oozed": {"oozing"},
+	"yrs": {"years"}, "yr": {"year"}, "wks": {"weeks"}, "wk": {"week"}, "mths": {"months"}, "mnths": {"months"},
+	"mos": {"months"}, "ooze": {"oozing"}, "oozes": {"oozing"}, "oozed": {"oozing"},
 }
 
 // ntStems are the words that take "n't".
