@@ -60,7 +60,7 @@ var (
 		"easing", "eased", "cleared", "clear", "disappeared", "subsided", "subsiding", "calmed",
 		"going down", "gone down", "went down", "coming down", "come down", "settling", "all good", "good",
 		"no problem|problems|issue|issues", "back to normal", "under control", "stopped", "went away", "gone away",
-		"a thing of the past", "sorted", "healed", "healing well", "behaving", "ruled out", "dried up", "dried", "fading", "went after|went within|went when|went once|went as soon|went off",
+		"a thing of the past", "sorted", "healed", "healing well", "behaving", "ruled out", "dried up", "dried", "fading", "went after|went within|went when|went once|went as soon|went off", "went ~ after|later|mins|minutes",
 	}
 	// terminators end any scope.
 	terminators = []string{
@@ -70,14 +70,14 @@ var (
 	history = []string{
 		"years|year|months|month|decades|ages ~ ago", "years|decades ~ back", "a while back", "long time ago",
 		"last year", "in the past", "as a ~ kid|child|teenager|teen|baby|boy|girl", "when i was ~ a kid|young|little|younger|small|pregnant|at school|in school", "history of",
-		"used to", "previous", "previously", "in . 19*|20*", "back in", "old ~ injury|break|fracture|dvt|clot|operation|scar|problem", "hx", "childhood", "years before", "last week|last month|last year",
+		"used to", "previous", "previously", "in . 19*|20*", "back in", "old ~ injury|break|fracture|dvt|clot|operation|scar|problem", "hx", "childhood", "years before", "last week|last month|last year", "turned out to be",
 		"had one before", "once before",
 	}
 	otherPeople = []string{
 		"physio|doctor|gp|nurse|surgeon|coach|trainer|consultant ~ say|says|said|thinks|reckons|told|mentioned|explained|reckon",
 
 		"my|our|dads|moms|wifes|husbands . son|daughter|wife|husband|mom|dad|mother|father|partner|friend|brother|sister|kid|kids|child|baby|boyfriend|girlfriend|colleague|teammate|mate|nan|gran|grandma|grandad|grandpa|granny|neighbour|neighbor|uncle|aunt|auntie|cousin|flatmate|roommate",
-		"he|she|they . has|have|had|is|was|got|gets|felt|feels|nearly", "hes|shes|theyve|theyre", "someone", "somebody", "dads|moms|wifes|husbands|sons|daughters|mates|friends|partners|brothers|sisters", "son|daughter|wife|husband|partner|kid|kids|friend|brother|sister|nan|grandma|grandad|boyfriend|girlfriend|mate . has|had|got|is|was|nearly|just|keeps", "the dog|the cat|the horse|my dog|my cat . is|has|was|keeps|got|seems", "his paw|her paw",
+		"he|she|they . has|have|had|is|was|got|gets|felt|feels|nearly", "hes|shes|theyve|theyre", "someone", "somebody", "dads|moms|wifes|husbands|sons|daughters|mates|friends|partners|brothers|sisters|hubbys|wifeys", "hubby|wifey|missus|bf|gf|fiance|fiancee|hubby . has|had|got|is|was|nearly|just|fainted", "son|daughter|wife|husband|partner|kid|kids|friend|brother|sister|nan|grandma|grandad|boyfriend|girlfriend|mate . has|had|got|is|was|nearly|just|keeps", "the dog|the cat|the horse|my dog|my cat . is|has|was|keeps|got|seems", "his paw|her paw",
 		"a friend", "a teammate", "a mate", "a colleague", "runs in the family", "hereditary",
 	}
 	hypotheticalTriggers = []string{
@@ -95,7 +95,7 @@ var (
 	// longStanding makes a whole sentence history: "tiny leak when i
 	// sneeze, been like that since my second baby, nothing new".
 	longStanding = []string{
-		"been like that|been like this ~ since|for", "nothing new", "for years", "always been|always had",
+		"been like that|been like this ~ for years|for ages|for months|since childhood|since i was|since my", "nothing new", "for years", "always been|always had",
 		"same as ever|same as always", "since ~ baby|pregnancy|childbirth|kids", "years now", "as always",
 	}
 	// exertion explains breathlessness, weakness and heavy legs as the
@@ -317,7 +317,7 @@ func (cl *contextLexicon) markBackward(words []string, ms []*mention, at int, in
 			}
 		}
 	}
-	if at > 0 && words[at-1] == comma {
+	if at > 0 && words[at-1] == comma && !comparative[words[at]] {
 		// A clause that opens with the trigger ("..., went as soon as i
 		// stood up", "..., fine after a sit down") speaks of the clause
 		// before it.
@@ -355,6 +355,11 @@ func clauseBounds(words []string, i int, term []bool) (int, int) {
 	}
 	return lo, hi
 }
+
+// comparative triggers say a symptom eased, not that it went: "worse at
+// night, better once I'm up" still reports night pain, so they never
+// reach back into the clause before.
+var comparative = map[string]bool{"better": true, "improving": true, "improved": true, "easing": true, "eased": true, "good": true}
 
 // bodyWord lists body parts a trailing trigger may reach over: "bladder
 // and bowels fine", "swelling in my calf going down".

@@ -180,7 +180,7 @@ var phrases = map[class][]string{
 		"pounding heart",
 	},
 	cVision: {
-		"double vision", "seeing double", "see double", "seeing two", "two of everything", "everything doubled",
+		"double vision", "seeing double", "see double", "seeing two", "seeing 2", "two of everything", "2 of everything", "everything doubled",
 		"vision ~ double|blurred|blurry|went|gone|funny|weird|dark|doubled|jumping",
 		"lost ~ vision|sight", "blurred|blurry vision", "can not see properly|can not see straight", "eyes ~ not working together|wobbly",
 	},
@@ -240,7 +240,7 @@ var phrases = map[class][]string{
 	},
 	cDeform: {
 		"deform*", "wrong|odd|funny|weird|strange ~ shape|angle", "bent ~ wrong|funny|weird|sideways",
-		"looks bent", "out of place", "pointing sideways|pointing the wrong way|sideways", "looks shorter|leg shorter|turned out", "sticking|poking ~ out", "bone ~ sticking|poking|showing",
+		"looks bent", "out of place", "pointing sideways|pointing the wrong way|sideways", "looks shorter|leg shorter", "leg|foot|knee . turned out|turned outwards|rotated out", "sticking|poking ~ out", "bone ~ sticking|poking|showing",
 		"looks ~ wrong|crooked|misshapen", "dislocat*", "popped out", "crooked", "misshapen", "lump that was not there",
 	},
 	cCrack: {
@@ -252,7 +252,7 @@ var phrases = map[class][]string{
 		"rolled ~ ankle|foot", "twisted|twisting|twist", "landed ~ awkward*|wrong|badly|funny|on",
 		"collided", "collision", "stubbed", "twang", "felt something go", "new sharp|new pain", "tore|torn", "pulled", "tackled", "tackle", "hit by", "knocked", "banged", "whacked", "new injury",
 		"injured", "re injured", "reinjured", "hurt it again", "tweaked", "pulled ~ something|muscle",
-		"sudden sharp", "sharp pain out of nowhere", "sharp twinge", "felt a twinge", "different spot|new spot", "felt something . go|tear|give|twang", "accident", "crash", "crashed", "came off ~ bike",
+		"sudden sharp", "sharp pain out of nowhere", "got|felt|had . a sharp pain", "sharp twinge", "felt a twinge", "different spot|new spot", "felt something . go|tear|give|twang", "accident", "crash", "crashed", "came off ~ bike",
 		"stepped ~ in|on|off|into ~ hole|pothole|curb|kerb|edge|ball|foot", "jarred", "strained",
 	},
 	cPop: {
@@ -262,7 +262,7 @@ var phrases = map[class][]string{
 	cLocked: {
 		"locked", "locking", "locks", "lock up", "locks up", "stuck ~ bent|straight|in one position",
 		"will not ~ straighten|bend|unlock", "can not ~ straighten|fully straighten|bend it|unlock|unstick|get it straight",
-		"catching", "catches", "jammed", "jams", "gets stuck", "got stuck",
+		"catching", "catches", "jammed", "jams", "gets stuck", "got stuck", "getting stuck", "keeps sticking", "can not open ~ mouth|jaw",
 	},
 	cNight: {
 		"wakes|waking|woke|wake|woken ~ me|up|every night|at night", "keeps ~ me up|me awake", "up all night", "awake ~ all night|half the night",

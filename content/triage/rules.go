@@ -70,6 +70,10 @@ func rules(t *Triager, f *facts, add func(concept string, level Level, matched [
 	}
 	if ws := f.words(cStroke); len(ws) > 0 {
 		add("stroke", Emergency, ws, reasonf("you mention %s: face, arm or speech changes can be a stroke", quote(ws)))
+	} else if ws := f.happeningToSomeoneNow(cStroke); len(ws) > 0 {
+		// A carer writing about the person they look after: a stroke now
+		// needs the emergency number whoever it is happening to.
+		add("stroke", Emergency, ws, reasonf("you mention %s happening suddenly: call for them now", quote(ws)))
 	}
 	if ws, ok := f.together(cHeadWord, cSudden); ok {
 		add("headache-sudden", Emergency, ws, reasonf("you mention %s: a sudden, severe headache needs help at once", quote(ws)))
@@ -203,6 +207,27 @@ func rules(t *Triager, f *facts, add func(concept string, level Level, matched [
 func (f *facts) asked(c class) bool {
 	for _, m := range f.mentions {
 		if m.class == c && m.status != negated {
+			return true
+		}
+	}
+	return false
+}
+
+// happeningToSomeoneNow returns the words of mentions of c about another
+// person in a sentence that says it came on suddenly.
+func (f *facts) happeningToSomeoneNow(c class) []string {
+	var out []string
+	for _, m := range f.mentions {
+		if m.class == c && m.status == otherPerson && sentenceHasAny(f, m.sentence, cSudden) {
+			out = append(out, m.words)
+		}
+	}
+	return out
+}
+
+func sentenceHasAny(f *facts, si int, c class) bool {
+	for _, m := range f.mentions {
+		if m.class == c && m.sentence == si && m.status != negated {
 			return true
 		}
 	}
