@@ -591,7 +591,7 @@ func TestRedFlagAlertsStaffOncePerDay(t *testing.T) {
 				t.Fatalf("alerts = %d, want %d: %+v", len(alerts), tt.alerts, alerts)
 			}
 			for _, a := range alerts {
-				if a.Channel != "trainers" || !strings.Contains(a.Reply.Text, "<@a>") || !strings.Contains(a.Reply.Text, "high-score") {
+				if a.Channel != "trainers" || !strings.Contains(a.Reply.Text, "<@a>") || !strings.Contains(a.Reply.Text, "high score") {
 					t.Errorf("alert = %+v", a)
 				}
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recoverycoach/recoverycoach/bot/postgres"
 	"github.com/recoverycoach/recoverycoach/bot/postgres/pgtest"
 )
 
@@ -98,7 +100,8 @@ func TestServeTwoInstancesOnPostgres(t *testing.T) {
 // on a PostgreSQL COACH_DB, and backup points to pg_dump instead.
 func TestMigrateAndBackupOnPostgres(t *testing.T) {
 	vars := map[string]string{"COACH_DB": pgtest.SchemaURL(t)}
-	for _, want := range []string{"schema version 0 -> 1\n", "schema version 1 (up to date)\n"} {
+	latest := postgres.LatestVersion()
+	for _, want := range []string{fmt.Sprintf("schema version 0 -> %d\n", latest), fmt.Sprintf("schema version %d (up to date)\n", latest)} {
 		out, err := runCLI(t, vars, "", "migrate")
 		if err != nil || out != want {
 			t.Errorf("migrate = %q, %v; want %q", out, err, want)
