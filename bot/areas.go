@@ -1,5 +1,10 @@
 package bot
 
+import (
+	"fmt"
+	"strings"
+)
+
 // BodyArea is a body region a check-in, card or tape cycle can name.
 type BodyArea struct {
 	Name    string
@@ -51,10 +56,83 @@ func LookupArea(s string) (string, bool) {
 	return "", false
 }
 
-func areaChoices() []Choice {
-	out := make([]Choice, len(bodyAreas))
+// Sides a body area may carry. An area with a side ("left-knee") is its
+// own series in history, charts and reports; "knee" alone is the area
+// with no side said.
+var sideWords = map[string]string{
+	"left": "left", "l": "left", "lt": "left", "lft": "left",
+	"right": "right", "r": "right", "rt": "right", "rght": "right",
+	"both": "both", "bilateral": "both", "two": "both",
+}
+
+// unpaired areas have no left and right pair, so "both" adds nothing.
+var unpairedAreas = map[string]bool{"neck": true, "upper-back": true, "lower-back": true, "head": true, "chest": true, "other": true}
+
+// ParseArea reads a body area with an optional side, as people type it:
+// "knee", "left knee", "L knee", "right-shoulder", "both knees", "lower
+// back", "left lower back". It returns the stored form: the canonical
+// area, prefixed with its side ("left-knee", "both-knee").
+func ParseArea(s string) (string, error) {
+	words := strings.Fields(strings.ToLower(strings.ReplaceAll(s, "-", " ")))
+	bad := func() error {
+		msg := fmt.Sprintf("%q is not a body area I know.", clip(s, 30))
+		if near := closeMatches(strings.Join(words, "-"), areaNames(), 2); len(near) > 0 {
+			msg += " Did you mean " + codeList(near) + "?"
+		} else {
+			msg += " Try knee, lower-back, shoulder or ankle, with left or right if you like."
+		}
+		return Errorf(EINVALID, "%s", msg)
+	}
+	if len(words) == 0 || len(words) > 4 {
+		return "", bad()
+	}
+	side := ""
+	if sd, ok := sideWords[words[0]]; ok && len(words) > 1 {
+		side, words = sd, words[1:]
+	} else if n := len(words); n > 1 && (words[n-1] == "side" || words[n-1] == "sides") {
+		return "", bad()
+	}
+	area, ok := LookupArea(strings.Join(words, "-"))
+	if !ok {
+		// "knees" and "shoulders" are aliases; a plural of the canonical
+		// name the alias list lacks still means the area.
+		area, ok = LookupArea(strings.TrimSuffix(strings.Join(words, "-"), "s"))
+	}
+	if !ok {
+		return "", bad()
+	}
+	if side == "" || side == "both" && unpairedAreas[area] || area == "other" {
+		return area, nil
+	}
+	return side + "-" + area, nil
+}
+
+// BaseArea is the area without its side: "left-knee" -> "knee". Content
+// (cards, programs, red-flag rules) speaks of areas without sides.
+func BaseArea(area string) string {
+	for _, side := range []string{"left-", "right-", "both-"} {
+		if rest, ok := strings.CutPrefix(area, side); ok {
+			if _, known := LookupArea(rest); known {
+				return rest
+			}
+		}
+	}
+	return area
+}
+
+// AreaWords names a stored area for people: "left-knee" -> "left knee",
+// "both-knee" -> "both knees".
+func AreaWords(area string) string {
+	if rest, ok := strings.CutPrefix(area, "both-"); ok && BaseArea(area) == rest {
+		return "both " + PluralWord(strings.ReplaceAll(rest, "-", " "))
+	}
+	return strings.ReplaceAll(area, "-", " ")
+}
+
+func areaNames() []string {
+	out := make([]string, len(bodyAreas))
 	for i, a := range bodyAreas {
-		out[i] = Choice{Value: a.Name, Aliases: a.Aliases}
+		out[i] = a.Name
 	}
 	return out
 }

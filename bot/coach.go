@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 )
@@ -188,6 +189,9 @@ func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, err
 			return Reply{}, err
 		}
 	}
+	if err := c.fillFromContext(ctx, call); err != nil {
+		return Reply{}, err
+	}
 	reply, err := parsed.Command.Handler(c, ctx, call)
 	if err != nil || !member.NudgesDisabled || parsed.Command.FullName() == "coach forget" {
 		return reply, err
@@ -209,7 +213,7 @@ func (c *Coach) run(ctx context.Context, req Request, parsed Parsed) (Reply, err
 // workspaceOf returns a stored workspace, creating it with the platform's
 // defaults when it is new.
 func (c *Coach) workspaceOf(ctx context.Context, p Platform, id string) (Workspace, error) {
-	return c.store.EnsureWorkspace(ctx, Workspace{Platform: p, ID: id, Privacy: DefaultPrivacy(p), MinGroupSize: 5, CreatedAt: c.clock.Now().UTC()})
+	return c.store.EnsureWorkspace(ctx, NewWorkspace(p, id, c.clock.Now()))
 }
 
 // memberOf returns a stored member, creating a new one in zone tz (the
@@ -248,4 +252,47 @@ func DefaultPrivacy(p Platform) PrivacyMode {
 
 func errorReply(err error) Reply {
 	return Reply{Text: ErrorMessage(err), Visibility: Private}
+}
+
+// fillFromContext gives options marked FromContext that were left out the
+// value the member most likely means, so "pain 4" from someone on the knee
+// program is a knee check-in rather than a series of its own.
+func (c *Coach) fillFromContext(ctx context.Context, call *Call) error {
+	for _, o := range call.Command.Options {
+		if !o.FromContext || call.Values.Has(o.Name) || o.Type != OptArea {
+			continue
+		}
+		area, err := c.defaultArea(ctx, call)
+		if err != nil {
+			return err
+		}
+		if area != "" {
+			if call.Values == nil {
+				call.Values = Values{}
+			}
+			call.Values[o.Name] = area
+		}
+	}
+	return nil
+}
+
+// defaultArea is the area of the member's last check-in when it fits
+// their program (or they have none), else the program's first area.
+func (c *Coach) defaultArea(ctx context.Context, call *Call) (string, error) {
+	recent, err := c.store.CheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -90))
+	if err != nil {
+		return "", fmt.Errorf("recent check-ins: %w", err)
+	}
+	last := ""
+	for i := len(recent) - 1; i >= 0 && last == ""; i-- {
+		last = recent[i].Area
+	}
+	prog, ok := c.programOf(ctx, call.Member)
+	if !ok || len(prog.Areas) == 0 {
+		return last, nil
+	}
+	if last != "" && slices.Contains(prog.Areas, BaseArea(last)) {
+		return last, nil
+	}
+	return prog.Areas[0], nil
 }

@@ -284,7 +284,7 @@ func TestHome(t *testing.T) {
 	handle(t, coach, "/coach remind checkin at 20:00")
 	clock.Advance(time.Hour)
 	home := coach.Home(context.Background(), alice())
-	for _, want := range []string{"exercises done ✓", "pain 3/10 at 09:00", "**Streak:** 1 day", "**Tape:** knee, on for 1h", "check in on your pain at **20:00**"} {
+	for _, want := range []string{"exercises done ✓", "pain 3/10 at 09:00", "**Streak:** 1 day", "**Tape:** knee, on for 1 hour", "check in on your pain at **20:00**"} {
 		if !strings.Contains(home.Text, want) {
 			t.Errorf("home lacks %q:\n%s", want, home.Text)
 		}

@@ -1,15 +1,18 @@
 package bot
 
-// Commands returns the registry of every command in DESIGN.md's grammar.
+// Commands returns the registry of every command; the README's command
+// table, the Slack manifest and the Discord definitions come from it.
 // It is built afresh on each call so that no caller can change another's.
 func Commands() *Registry {
 	days := func(def string, max int) Option {
 		return Option{Name: "days", Description: "How many days to look back", Type: OptInt, Min: 1, Max: max, Default: def}
 	}
 	kind := Option{Name: "kind", Description: "What to be reminded about", Type: OptChoice, Required: true,
-		Choices: []Choice{{Value: string(RemindExercises), Aliases: []string{"exercise", "ex"}}, {Value: string(RemindCheckIn), Aliases: []string{"check-in", "checkins", "pain"}}}}
+		Choices: []Choice{{Value: string(RemindExercises), Aliases: []string{"exercise", "ex", "exercising"}}, {Value: string(RemindCheckIn), Aliases: []string{"check-in", "checkins", "check", "pain"}}}}
 	repeat := Option{Name: "repeat", Description: "daily, weekdays, weekends or days like mon,wed,fri", Type: OptWeekdays, Default: "daily", Placeholder: "daily|weekdays|mon,wed,..."}
-	area := Option{Name: "area", Description: "Body area", Type: OptChoice, Choices: areaChoices()}
+	// Left out, the area is the one of the member's program or last
+	// check-in, so one knee stays one line on the chart.
+	area := Option{Name: "area", Description: "Body area, with left or right if you like: knee, left knee", Type: OptArea, FromContext: true}
 	stop := func(what string) Option {
 		return Option{Name: "state", Description: "off stops the " + what, Type: OptChoice, Choices: []Choice{{Value: "off", Aliases: []string{"stop"}}}}
 	}
@@ -43,25 +46,28 @@ func Commands() *Registry {
 		Empty:   "help",
 		Subcommands: []*Command{
 			{Name: "help", Summary: "Show the commands, or details of one", Examples: []string{"/coach help tape"},
-				Options: []Option{{Name: "verb", Description: "A command to explain", Type: OptWord}},
+				Options: []Option{{Name: "verb", Description: "A command to explain", Type: OptText, Max: 100, Placeholder: "VERB"}},
 				Handler: (*Coach).help},
 			{Name: "start", Summary: "What this is, privacy, and consent", Examples: []string{"/coach start"},
 				Options: []Option{{Name: "share", Description: "May staff see your individual check-ins?", Type: OptChoice,
 					Choices: []Choice{{Value: "yes", Aliases: []string{"y", "share"}}, {Value: "no", Aliases: []string{"n", "private"}}}}},
 				Handler: (*Coach).start},
-			{Name: "plan", Summary: "Show or choose an exercise program", Examples: []string{"/coach plan", "/coach plan knee"},
-				Options: []Option{{Name: "program", Description: "Program to follow", Type: OptWord}},
+			{Name: "plan", Summary: "Show or choose an exercise program, or load your clinician's by its code", Examples: []string{"/coach plan", "/coach plan knee", "/coach plan 7K3MQ-9TXB4", "/coach plan off"},
+				Options: []Option{{Name: "program", Description: "A program id, a code from your clinician, or off", Type: OptWord, Placeholder: "PROGRAM|CODE|off"}},
 				Handler: (*Coach).plan},
-			{Name: "done", Summary: "Log today's exercises (or one) as done", Examples: []string{"/coach done", "/coach done bridge"},
-				Options: []Option{{Name: "exercise", Description: "One exercise of your program", Type: OptWord}},
+			{Name: "done", Summary: "Log today's exercises (or one) as done", Examples: []string{"/coach done", "/coach done bridge", "/coach done quad sets"},
+				Options: []Option{{Name: "exercise", Description: "One exercise of your program: its name, id or the start of it", Type: OptText, Max: 100, Placeholder: "EXERCISE"}},
 				Handler: (*Coach).done},
 			{Name: "skip", Summary: "Skip today's remaining exercise reminders", Examples: []string{"/coach skip"}, Handler: (*Coach).skip},
 			{Name: "remind", Summary: "Set or stop exercise and check-in reminders", Empty: "list", Default: "set",
 				Subcommands: []*Command{
-					{Name: "set", Summary: "Remind me at these times", Examples: []string{"/coach remind exercises at 08:00,18:00 weekdays", "/coach remind checkin at 20:00"},
+					{Name: "set", Summary: "Remind me at these times; a different schedule is changed only with add or replace", Examples: []string{"/coach remind exercises at 08:00,18:00 weekdays", "/coach remind checkin at 20:00", "/coach remind exercises at 07:00 monday add"},
 						Options: []Option{kind,
 							{Name: "at", Description: "Times of day, HH:MM, comma separated", Type: OptTimes, Required: true, Keyword: "at", Placeholder: "HH:MM[,HH:MM...]"},
-							repeat},
+							repeat,
+							{Name: "change", Description: "add to or replace a different schedule of the same kind", Type: OptChoice,
+								Choices: []Choice{{Value: "add", Aliases: []string{"also", "plus"}}, {Value: "replace", Aliases: []string{"instead", "change"}}}}},
+						Filler:  []string{"me", "to", "do", "my", "the", "for", "on", "in", "please", "every", "each"},
 						Handler: (*Coach).remindSet},
 					{Name: "off", Summary: "Stop reminders", Examples: []string{"/coach remind off checkin"},
 						Options: []Option{{Name: "kind", Description: "Which reminders to stop", Type: OptChoice, Required: true,
@@ -73,26 +79,28 @@ func Commands() *Registry {
 				Subcommands: []*Command{
 					{Name: "on", Summary: "I just put tape on", Examples: []string{"/coach tape on knee", "/coach tape on shoulder 4"},
 						Options: []Option{
-							{Name: "area", Description: "Where the tape is", Type: OptChoice, Choices: areaChoices(), Required: true},
+							{Name: "area", Description: "Where the tape is: knee, left knee", Type: OptArea, Required: true},
 							{Name: "days", Description: "Planned wear in days (3 to 5 is normal)", Type: OptInt, Min: 1, Max: 7, Default: "5"}},
 						Handler: (*Coach).tapeOn},
 					{Name: "off", Summary: "I took the tape off", Examples: []string{"/coach tape off"}, Handler: (*Coach).tapeOff},
 					{Name: "status", Summary: "How long the tape has been on", Examples: []string{"/coach tape status"}, Handler: (*Coach).tapeStatus},
 				}},
 			{Name: "snooze", Summary: "Hold nudges for a while", Examples: []string{"/coach snooze", "/coach snooze 2h"},
-				Options: []Option{{Name: "duration", Description: "How long, e.g. 30m, 2h, 1d", Type: OptDuration, Default: "1h"}},
+				Options: []Option{{Name: "duration", Description: "How long, e.g. 30m, 2h, 3 days", Type: OptDuration, Default: "1h"}},
+				Filler:  []string{"for"},
 				Handler: (*Coach).snooze},
-			{Name: "pause", Summary: "Pause all nudges until a date, for a while, or until resume", Examples: []string{"/coach pause 3d", "/coach pause until 2026-12-01"},
+			{Name: "pause", Summary: "Pause all nudges until a date, for a while, or until resume", Examples: []string{"/coach pause 3 days", "/coach pause until 10 Dec", "/coach pause until monday"},
 				Options: []Option{
-					{Name: "until", Description: "Last day of the pause, YYYY-MM-DD", Type: OptDate, Keyword: "until", Placeholder: "YYYY-MM-DD"},
-					{Name: "duration", Description: "How long, e.g. 3d or 1w", Type: OptDuration}},
+					{Name: "until", Description: "When nudges start again: 10 Dec, friday, tomorrow 9am", Type: OptDate, Keyword: "until", Placeholder: "DATE"},
+					{Name: "duration", Description: "How long, e.g. 3 days or 2 weeks", Type: OptDuration}},
+				Filler:  []string{"for"},
 				Handler: (*Coach).pause},
 			{Name: "resume", Summary: "Resume nudges after a pause or snooze", Examples: []string{"/coach resume"}, Handler: (*Coach).resume},
-			{Name: "tz", Summary: "Set your time zone", Examples: []string{"/coach tz Europe/Berlin"},
-				Options: []Option{{Name: "zone", Description: "IANA zone, e.g. Europe/Berlin", Type: OptZone}},
+			{Name: "tz", Summary: "Show or set your time zone", Examples: []string{"/coach tz London", "/coach tz Europe/Berlin"},
+				Options: []Option{{Name: "zone", Description: "Your city, country or zone: London, New York, Europe/Berlin", Type: OptZone}},
 				Handler: (*Coach).tz},
-			{Name: "quiet", Summary: "No nudges inside this daily window", Examples: []string{"/coach quiet 22:00-07:00", "/coach quiet off"},
-				Options: []Option{{Name: "window", Description: "HH:MM-HH:MM, or off", Type: OptTimeRange, Required: true, Placeholder: "HH:MM-HH:MM"}},
+			{Name: "quiet", Summary: "Show or set a daily window without nudges", Examples: []string{"/coach quiet", "/coach quiet 22:00-07:00", "/coach quiet off"},
+				Options: []Option{{Name: "window", Description: "HH:MM-HH:MM, or off", Type: OptTimeRange, Placeholder: "HH:MM-HH:MM|off"}},
 				Handler: (*Coach).quiet},
 			{Name: "history", Summary: "Your check-ins as a sparkline, with trend and streak", Examples: []string{"/coach history", "/coach history 30"},
 				Options: []Option{days("14", 365)},
@@ -121,8 +129,12 @@ func Commands() *Registry {
 					{Name: "minutes", Description: "Session length in minutes", Type: OptInt, Min: 1, Max: 600, Required: true},
 					{Name: "note", Description: "What the session was", Type: OptText, Max: 200}},
 				Handler: (*Coach).load},
+			{Name: "undo", Summary: "Remove the last thing you logged (check-in, exercises, tape, readiness or load)", Examples: []string{"/coach undo"},
+				Handler: (*Coach).undo},
 			{Name: "forget", Summary: "Delete all your data (asks to confirm)", Examples: []string{"/coach forget"},
-				Options: []Option{{Name: "confirm", Description: "Type confirm to delete everything", Type: OptChoice, Choices: []Choice{{Value: "confirm", Aliases: []string{"yes"}}}}},
+				// Only the word confirm deletes: "forget yes" reads like an
+				// answer to a question not yet asked.
+				Options: []Option{{Name: "confirm", Description: "Type confirm to delete everything", Type: OptWord, Placeholder: "confirm"}},
 				Handler: (*Coach).forget},
 			{Name: "team", Summary: "Staff only: team view and settings", Role: RoleStaff, Empty: "report",
 				Subcommands: []*Command{

@@ -35,7 +35,7 @@ func (k MemberKey) Valid() bool {
 // PrivacyMode decides what staff may see in a workspace.
 type PrivacyMode string
 
-// Privacy modes, see DESIGN.md.
+// Privacy modes: what staff may see (see policy.go and privacy.go).
 const (
 	PrivacyTeam     PrivacyMode = "team"
 	PrivacyWellness PrivacyMode = "wellness"
@@ -134,7 +134,23 @@ type Completion struct {
 	Member   MemberKey
 	Day      string // YYYY-MM-DD in the member's zone
 	Exercise string
-	At       time.Time
+	// Session is which of the day's sessions this was, from 1: an
+	// exercise prescribed twice a day is done in sessions 1 and 2.
+	Session int
+	At      time.Time
+}
+
+// Conversation is what the coach remembers of a member's chat between
+// messages.
+type Conversation struct {
+	Member MemberKey
+	// Prompt names the question the coach last asked and awaits an
+	// answer to (such as "forget"), asked at PromptAt; empty for none.
+	Prompt   string
+	PromptAt time.Time
+	// LastLine is the last canned line the coach sent, so that it never
+	// sends the same words twice in a row.
+	LastLine string
 }
 
 // TapeCycle is one kinesiology-tape application.
@@ -224,6 +240,11 @@ type OutboxItem struct {
 	Ref       int64
 	CreatedAt time.Time
 	DoneAt    time.Time
+	// SendingAt is when a send of this row began without its outcome being
+	// recorded (zero otherwise): a crash or a lost lease left it there, so
+	// the platform must be asked whether the message arrived before it is
+	// sent again.
+	SendingAt time.Time
 }
 
 // Readiness is one daily wellness check-in: five items rated 1 (poor) to
@@ -296,4 +317,8 @@ type MemberData struct {
 	RedFlags      []RedFlagEvent
 	Readiness     []Readiness
 	Loads         []SessionLoad
+	// Program is the clinician's program the member loaded, if any.
+	Program *MemberProgram
+	// Pauses are the member's pause and snooze periods, oldest first.
+	Pauses []PausePeriod
 }

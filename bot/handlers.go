@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,23 +14,32 @@ import (
 // NotMedicalAdvice is the disclaimer shown at onboarding and in reports.
 const NotMedicalAdvice = "Recovery Coach is not a medical device and does not diagnose. It helps you keep up the plan your physical therapist gave you. If something feels wrong, contact your therapist or doctor."
 
+// recentCheckIns bounds the history one check-in reads: a month of two a
+// day, more than the week's trend and the three weeks of notes guidance
+// looks at.
+const recentCheckIns = 60
+
+// duplicateCheckIn is how close an identical check-in must follow the
+// last one to count as a double tap or a retried request.
+const duplicateCheckIn = 2 * time.Minute
+
+// pain records a check-in as one unit of work: read the history, decide
+// the guidance and red flags, then write the check-in, its red flags and
+// staff alerts in one transaction. A failure anywhere leaves nothing
+// behind, so "nothing was saved" is true.
 func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
-	checkIn, err := c.store.AddCheckIn(ctx, CheckIn{
+	checkIn := CheckIn{
 		Member: call.Member.Key,
 		Score:  call.Values.Int("score"),
 		Area:   call.Values.String("area"),
 		Note:   strings.TrimSpace(call.Values.String("note")),
 		At:     call.Now,
-	})
-	if err != nil {
-		return Reply{}, fmt.Errorf("add check-in: %w", err)
 	}
-	c.observer.CheckInRecorded(checkIn.Area)
-	recent, err := c.store.CheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -30))
+	recent, err := c.store.RecentCheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -30), recentCheckIns)
 	if err != nil {
 		return Reply{}, fmt.Errorf("recent check-ins: %w", err)
 	}
-	in := GuidanceInput{CheckIn: checkIn, Recent: recent, Now: call.Now, Zone: call.Member.TZ, EmergencyNumber: call.Workspace.EmergencyNumber}
+	in := GuidanceInput{CheckIn: checkIn, Recent: append(recent, checkIn), Now: call.Now, Zone: call.Member.TZ, EmergencyNumber: call.Workspace.EmergencyNumber}
 	if in.Tape, err = c.store.WornTape(ctx, call.Member.Key); err != nil {
 		return Reply{}, fmt.Errorf("worn tape: %w", err)
 	}
@@ -39,10 +49,25 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 	} else {
 		guidance = basicGuidance(in)
 	}
+	rec := CheckInRecord{CheckIn: checkIn, DuplicateWithin: duplicateCheckIn}
 	for _, rf := range guidance.RedFlags {
-		if err := c.raise(ctx, call, rf, checkIn.Area, checkIn.ID); err != nil {
+		alert, err := c.alertFor(ctx, call, rf.Rule)
+		if err != nil {
 			return Reply{}, err
 		}
+		rec.Flags = append(rec.Flags, FlagRecord{Event: RedFlagEvent{Member: checkIn.Member, Rule: rf.Rule, Area: checkIn.Area, At: call.Now}, Alert: alert})
+	}
+	saved, err := c.store.RecordCheckIn(ctx, rec)
+	if err != nil {
+		return Reply{}, fmt.Errorf("record check-in: %w", err)
+	}
+	checkIn = saved.CheckIn
+	if saved.Duplicate {
+		return Reply{Text: fmt.Sprintf("You logged **%d/10** with the same note a moment ago, so I kept just that one. `/coach history` shows your check-ins.", checkIn.Score)}, nil
+	}
+	c.observer.CheckInRecorded(checkIn.Area)
+	for _, rf := range saved.RedFlags {
+		c.observer.RedFlagRaised(rf.Rule)
 	}
 	where := ""
 	if checkIn.Area != "" {
@@ -83,20 +108,6 @@ func (c *Coach) titleFlags(data []MemberData) {
 	}
 }
 
-// raise records a red flag, alerts staff where the workspace and the
-// member allow it, and counts it.
-func (c *Coach) raise(ctx context.Context, call *Call, rf RedFlag, area string, checkInID int64) error {
-	event, err := c.store.AddRedFlag(ctx, RedFlagEvent{Member: call.Member.Key, Rule: rf.Rule, Area: area, CheckInID: checkInID, At: call.Now})
-	if err != nil {
-		return fmt.Errorf("add red flag: %w", err)
-	}
-	if err := c.alertStaff(ctx, call, event); err != nil {
-		return fmt.Errorf("alert staff: %w", err)
-	}
-	c.observer.RedFlagRaised(rf.Rule)
-	return nil
-}
-
 func scoreWords(score int) string {
 	switch {
 	case score == 0:
@@ -124,16 +135,32 @@ func basicGuidance(in GuidanceInput) Guidance {
 }
 
 func (c *Coach) help(_ context.Context, call *Call) (Reply, error) {
-	verb := call.Values.String("verb")
-	if verb == "" {
+	words := strings.Fields(strings.ToLower(call.Values.String("verb")))
+	if len(words) > 0 && words[0] == "coach" {
+		words = words[1:]
+	}
+	if len(words) == 0 {
 		return Reply{Title: "Recovery Coach", Text: c.overview(call.Member.Role)}, nil
 	}
+	verb := strings.TrimPrefix(words[0], "/")
 	cmd := c.commands.Find("coach", verb)
-	if verb == "pain" || verb == "/pain" {
+	if verb == "pain" {
 		cmd = c.commands.Find("pain")
 	}
 	if cmd == nil {
-		return Reply{}, Errorf(EINVALID, "There is no command `%s`. Try `/coach help` for the list.", clip(verb, 30))
+		var verbs []string
+		for _, s := range c.commands.Root("coach").Subcommands {
+			verbs = append(verbs, s.Name)
+		}
+		if near := closeMatches(verb, append([]string{"pain"}, verbs...), 2); len(near) > 0 {
+			return Reply{}, Errorf(EINVALID, "There is no command `%s`. Did you mean %s? `/coach help` lists them all.", clip(verb, 30), codeList(near))
+		}
+		reply := Reply{Title: "Recovery Coach", Text: c.overview(call.Member.Role)}
+		// "help me", "help please" is a plea for help, not a command name.
+		if !slices.Contains([]string{"me", "please", "pls", "plz", "i", "us", "out", "with", "needed", "anyone"}, verb) {
+			reply.Text = fmt.Sprintf("There is no command `%s`; here is what I can do.\n\n", clip(verb, 30)) + reply.Text
+		}
+		return reply, nil
 	}
 	return Reply{Title: "/" + cmd.FullName(), Text: HelpText(cmd)}, nil
 }
@@ -221,24 +248,6 @@ func (c *Coach) start(ctx context.Context, call *Call) (Reply, error) {
 	return reply, nil
 }
 
-func (c *Coach) tz(ctx context.Context, call *Call) (Reply, error) {
-	loc := call.Values.Zone("zone")
-	if loc == nil {
-		now := call.Now.In(call.Loc())
-		return Reply{Text: fmt.Sprintf("Your time zone is **%s** (it is %s there). Change it with `/coach tz Europe/Berlin`.", call.Member.TZ, now.Format("15:04"))}, nil
-	}
-	m := call.Member
-	m.TZ = loc.String()
-	if err := c.store.UpdateMember(ctx, m); err != nil {
-		return Reply{}, fmt.Errorf("update member: %w", err)
-	}
-	if err := c.store.SetSubscriptionsTZ(ctx, m.Key, m.TZ); err != nil {
-		return Reply{}, fmt.Errorf("move reminders: %w", err)
-	}
-	c.scheduleChanged()
-	return Reply{Text: fmt.Sprintf("Time zone set to **%s**; it is %s there now. Reminders follow this zone.", m.TZ, call.Now.In(loc).Format("15:04"))}, nil
-}
-
 func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
 	days := call.Values.Int("days")
 	loc := call.Loc()
@@ -248,11 +257,11 @@ func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
 		return Reply{}, fmt.Errorf("check-ins: %w", err)
 	}
 	if len(checkIns) == 0 {
-		return Reply{Text: fmt.Sprintf("No check-ins in the last %d days. Log one with `/pain 3 knee`.", days)}, nil
+		return Reply{Text: fmt.Sprintf("No check-ins in the %s. Log one with `/pain 3 knee`.", lastDays(days))}, nil
 	}
 	s := Summarize(checkIns)
 	reply := Reply{
-		Title: fmt.Sprintf("Your last %d days", days),
+		Title: "Your " + lastDays(days),
 		Text:  "`" + Sparkline(checkIns, 30) + "`\n" + s.Trend.Sentence(),
 		Fields: []Field{
 			{Name: "Check-ins", Value: strconv.Itoa(s.Count)},
@@ -265,7 +274,7 @@ func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
 	if areas := ByArea(checkIns); len(areas) > 1 {
 		var b strings.Builder
 		for _, a := range areas {
-			fmt.Fprintf(&b, "\n- %s: `%s` last %d", a.Area, Sparkline(a.CheckIns, 15), a.CheckIns[len(a.CheckIns)-1].Score)
+			fmt.Fprintf(&b, "\n- %s: `%s` last %d", AreaWords(a.Area), Sparkline(a.CheckIns, 15), a.CheckIns[len(a.CheckIns)-1].Score)
 		}
 		reply.Text += "\nBy area:" + b.String()
 	}
@@ -275,7 +284,7 @@ func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
 		reply.Text += "\n" + extra
 	}
 	if c.renderer != nil {
-		in, err := c.chartInput(ctx, call, days)
+		in, _, err := c.chartInput(ctx, call, days)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -286,6 +295,14 @@ func (c *Coach) history(ctx context.Context, call *Call) (Reply, error) {
 		reply.Files = append(reply.Files, chart)
 	}
 	return reply, nil
+}
+
+// lastDays words a look-back window: "last day", "last 14 days".
+func lastDays(n int) string {
+	if n == 1 {
+		return "last day"
+	}
+	return "last " + Plural(n, "day")
 }
 
 func streakWords(n int) string {
@@ -309,7 +326,7 @@ func (c *Coach) export(ctx context.Context, call *Call) (Reply, error) {
 	}
 	name := "recoverycoach-" + LocalDay(call.Now, call.Loc()) + ".csv"
 	return Reply{
-		Text:  fmt.Sprintf("Here is everything I store about you: %d check-ins. Share it with your clinician if you like.", len(data.CheckIns)),
+		Text:  fmt.Sprintf("Here is everything I store about you: %s. Share it with your clinician if you like.", Plural(len(data.CheckIns), "check-in")),
 		Files: []File{{Name: name, ContentType: "text/csv", Data: csvData}},
 	}, nil
 }
@@ -347,6 +364,9 @@ func ExportCSV(d MemberData) ([]byte, error) {
 	for _, l := range d.Loads {
 		rows = append(rows, []string{"session_load", ts(l.At), strconv.Itoa(l.Load()), "", l.Note, fmt.Sprintf("rpe=%d minutes=%d", l.RPE, l.Minutes)})
 	}
+	if p := d.Program; p != nil {
+		rows = append(rows, []string{"program", ts(p.LoadedAt), "", "", "", "code=" + p.Code})
+	}
 	for _, row := range rows {
 		for i := range row {
 			row[i] = csvSafe(row[i])
@@ -368,9 +388,18 @@ func csvSafe(s string) string {
 }
 
 func (c *Coach) forget(ctx context.Context, call *Call) (Reply, error) {
-	if call.Values.String("confirm") == "" {
+	if word := call.Values.String("confirm"); word != "confirm" {
+		// Remembered, so that a bare "yes" next is understood as an answer
+		// to this question rather than met with cheer.
+		if err := c.asked(ctx, call.Member.Key, promptForget); err != nil {
+			return Reply{}, err
+		}
+		text := "This deletes **everything** I store about you in this workspace: check-ins, reminders, tape, streaks and settings. It cannot be undone. Consider `/coach export` first."
+		if word != "" {
+			text = fmt.Sprintf("Nothing deleted: only `forget confirm` deletes. Type confirm, not %q, if you are sure.\n\n", clip(word, 20)) + text
+		}
 		return Reply{
-			Text: "This deletes **everything** I store about you in this workspace: check-ins, reminders, tape, streaks and settings. It cannot be undone. Consider `/coach export` first.",
+			Text: text,
 			Buttons: []Button{
 				{Label: "Delete everything", Command: "coach forget confirm", Style: ButtonDanger},
 			},

@@ -59,14 +59,14 @@ func (c *Coach) home(ctx context.Context, key MemberKey) (Reply, error) {
 	}
 	b.WriteString("; " + checkIn + "\n")
 	fmt.Fprintf(&b, "**Streak:** %s\n", streakWords(streak))
-	if prog, ok := c.programOf(m); ok {
-		fmt.Fprintf(&b, "**Program:** %s (%d exercises)\n", prog.Title, len(prog.Exercises))
+	if prog, ok := c.programOf(ctx, m); ok {
+		fmt.Fprintf(&b, "**Program:** %s (%s)\n", prog.Title, Plural(len(prog.Exercises), "exercise"))
 	} else {
 		b.WriteString("**Program:** none yet; `/coach plan` lists starter programs\n")
 	}
 	if len(recent) > 0 {
 		last := recent[max(0, len(recent)-7):]
-		fmt.Fprintf(&b, "**Last %d check-ins:** `%s` (latest %d/10)\n", len(last), Sparkline(last, 7), last[len(last)-1].Score)
+		fmt.Fprintf(&b, "**Last %s:** `%s` (latest %d/10)\n", Plural(len(last), "check-in"), Sparkline(last, 7), last[len(last)-1].Score)
 	}
 	for _, tc := range tape {
 		fmt.Fprintf(&b, "**Tape:** %s, on for %s\n", areaWords(tc.Area), daysWorn(tc.AppliedAt, now))

@@ -119,106 +119,10 @@ func topicsReply(cards []Card) Reply {
 	var b strings.Builder
 	reply := Reply{Title: "Things to learn"}
 	for _, t := range topics {
-		noun := "cards"
-		if count[t] == 1 {
-			noun = "card"
-		}
-		fmt.Fprintf(&b, "- `%s`: %d %s, such as `%s`\n", t, count[t], noun, example[t])
+		fmt.Fprintf(&b, "- `%s`: %s, such as `%s`\n", t, Plural(count[t], "card"), example[t])
 		reply.Buttons = append(reply.Buttons, Button{Label: t, Command: "coach learn " + t})
 	}
 	b.WriteString("Open a topic with `/coach learn tape`, a card with `/coach learn tape-apply`, or search: `/coach learn swelling`.")
 	reply.Text = b.String()
 	return reply
-}
-
-func (c *Coach) plan(ctx context.Context, call *Call) (Reply, error) {
-	if c.library == nil || len(c.library.Programs()) == 0 {
-		return Reply{Text: "No exercise programs are loaded on this server; follow the plan your therapist gave you."}, nil
-	}
-	id := call.Values.String("program")
-	if id == "" {
-		return c.showPlan(call), nil
-	}
-	prog, ok := c.library.Program(id)
-	if !ok {
-		area, matches := c.programsFor(id)
-		switch len(matches) {
-		case 0:
-			return Reply{}, Errorf(ENOTFOUND, "There is no program %q. `/coach plan` lists them.", clip(id, 30))
-		case 1:
-			prog = matches[0]
-		default:
-			reply := programListReply(matches)
-			reply.Title = fmt.Sprintf("Programs for your %s", strings.ReplaceAll(area, "-", " "))
-			return reply, nil
-		}
-	}
-	m := call.Member
-	m.Program = prog.ID
-	if err := c.store.UpdateMember(ctx, m); err != nil {
-		return Reply{}, fmt.Errorf("update member: %w", err)
-	}
-	reply := programReply(prog)
-	reply.Text = "You're now on **" + prog.Title + "**. " + reply.Text + "\nLog today's session with `/coach done`."
-	return reply, nil
-}
-
-// programsFor finds programs by body area or alias, so "/coach plan back"
-// works as well as "/coach plan low-back".
-func (c *Coach) programsFor(name string) (string, []Program) {
-	area, ok := LookupArea(name)
-	if !ok {
-		return "", nil
-	}
-	var out []Program
-	for _, p := range c.library.Programs() {
-		if slices.Contains(p.Areas, area) {
-			out = append(out, p)
-		}
-	}
-	return area, out
-}
-
-func (c *Coach) showPlan(call *Call) Reply {
-	if prog, ok := c.library.Program(call.Member.Program); ok {
-		reply := programReply(prog)
-		reply.Title = "Your program: " + prog.Title
-		var others []string
-		for _, p := range c.library.Programs() {
-			if p.ID != prog.ID {
-				others = append(others, "`"+p.ID+"`")
-			}
-		}
-		if len(others) > 0 {
-			reply.Text += "\nOther programs: " + strings.Join(others, ", ") + ". Switch with `/coach plan ID`."
-		}
-		return reply
-	}
-	return programListReply(c.library.Programs())
-}
-
-// programListReply lists programs with a button to choose each; a button
-// sets the program of whoever clicks it, never anyone else's.
-func programListReply(progs []Program) Reply {
-	var b strings.Builder
-	reply := Reply{Title: "Exercise programs", Footer: planFooter}
-	for _, p := range progs {
-		fmt.Fprintf(&b, "- `%s`: **%s**. %s\n", p.ID, p.Title, p.Summary)
-		reply.Buttons = append(reply.Buttons, Button{Label: clip(p.Title, maxButtonLabel), Command: "coach plan " + p.ID})
-	}
-	b.WriteString("Choose one with `/coach plan ID`.")
-	reply.Text = b.String()
-	return reply
-}
-
-func programReply(p Program) Reply {
-	var b strings.Builder
-	b.WriteString(p.Summary + "\n")
-	ids := make([]string, len(p.Exercises))
-	for i, e := range p.Exercises {
-		fmt.Fprintf(&b, "- **%s**: %s. %s\n", e.Name, e.Dose(), e.HowTo)
-		ids[i] = "`" + e.ID + "`"
-	}
-	b.WriteString("Exercise ids for `/coach done ID`: " + strings.Join(ids, ", "))
-	return Reply{Title: p.Title, Text: b.String(), Footer: planFooter}
 }

@@ -25,6 +25,11 @@ type Exercise struct {
 	HoldSeconds int
 	PerDay      int
 	HowTo       string
+	// Link is an optional https link to a picture or video of the
+	// exercise, from a clinician's program.
+	Link string
+	// Progression says how to make the exercise harder once it is easy.
+	Progression string
 }
 
 // Dose renders the prescription, such as "3 x 10" or "3 x 30 s hold, 2x a day".
@@ -51,6 +56,13 @@ type Program struct {
 	Summary   string
 	Areas     []string
 	Exercises []Exercise
+	// StopRules are the signs to stop at and call the clinician, and
+	// Progressions the program's steps up, each one line.
+	StopRules    []string
+	Progressions []string
+	// Code is the program code a clinician's program was loaded with;
+	// empty for the library's own programs.
+	Code string
 }
 
 // Urgency is how soon a red flag needs a clinician.
@@ -118,6 +130,33 @@ type GuidanceInput struct {
 	// own number, if set: emergency replies name the number to call.
 	Zone            string
 	EmergencyNumber string
+}
+
+// CheckInRecord is everything one check-in command writes.
+type CheckInRecord struct {
+	CheckIn CheckIn
+	Flags   []FlagRecord
+	// DuplicateWithin is how recent an identical check-in must be to
+	// count as a repeat of this one (a double tap, a retried request).
+	DuplicateWithin time.Duration
+}
+
+// FlagRecord is a red flag to record with its check-in, and the staff
+// alert to enqueue for it, if any.
+type FlagRecord struct {
+	Event RedFlagEvent
+	// Alert, when set, is enqueued with Ref set to the stored event's id
+	// and the id appended to its DedupeKey ("staff_alert:" + id).
+	Alert *OutboxItem
+}
+
+// RecordedCheckIn is what RecordCheckIn stored.
+type RecordedCheckIn struct {
+	CheckIn  CheckIn
+	RedFlags []RedFlagEvent
+	// Duplicate: an identical recent check-in was found; CheckIn is that
+	// one and nothing new was written.
+	Duplicate bool
 }
 
 // DisplayName is the rule's title when known, else its name in words.

@@ -1,18 +1,12 @@
 package bot
 
-import (
-	"regexp"
-	"strings"
-)
+import "regexp"
 
 var (
-	mdLink       = regexp.MustCompile(`\[([^\]\n]+)\]\(([^)\s]+)\)`)
-	mdBold       = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
-	mdItalic     = regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`)
-	mdCode       = regexp.MustCompile("`([^`\n]+)`")
-	slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	// mdMention matches an escaped <@U123> or <#C123> mention.
-	mdMention = regexp.MustCompile(`&lt;([@#][A-Za-z0-9]+)&gt;`)
+	mdLink   = regexp.MustCompile(`\[([^\]\n]+)\]\(([^)\s]+)\)`)
+	mdBold   = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+	mdItalic = regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`)
+	mdCode   = regexp.MustCompile("`([^`\n]+)`")
 )
 
 // StripMarkdown turns the Reply Markdown subset into plain text.
@@ -24,12 +18,9 @@ func StripMarkdown(s string) string {
 	return s
 }
 
-// ToSlackMrkdwn converts the Reply Markdown subset to Slack's mrkdwn.
-func ToSlackMrkdwn(s string) string {
-	s = slackEscaper.Replace(s)
-	// User and channel mentions are Slack syntax already: keep them live.
-	s = mdMention.ReplaceAllString(s, "<$1>")
-	s = mdLink.ReplaceAllString(s, "<$2|$1>")
-	s = mdBold.ReplaceAllString(s, "*$1*")
-	return s
-}
+// Mention is the Reply Markdown token for a user, rendered by each adapter
+// as a live mention (Slack and Discord) or as @id (console).
+func Mention(user string) string { return "<@" + user + ">" }
+
+// ChannelMention is the Reply Markdown token for a channel.
+func ChannelMention(channel string) string { return "<#" + channel + ">" }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,8 +40,8 @@ func (v Values) Times(name string) []TimeOfDay { t, _ := v[name].([]TimeOfDay); 
 // Weekdays returns an OptWeekdays value.
 func (v Values) Weekdays(name string) Weekdays { w, _ := v[name].(Weekdays); return w }
 
-// Date returns an OptDate value as a civil date at midnight UTC.
-func (v Values) Date(name string) time.Time { t, _ := v[name].(time.Time); return t }
+// When returns an OptDate value, to resolve with the member's clock and zone.
+func (v Values) When(name string) When { w, _ := v[name].(When); return w }
 
 // Zone returns an OptZone value.
 func (v Values) Zone(name string) *time.Location { l, _ := v[name].(*time.Location); return l }
@@ -109,7 +110,7 @@ func (r *Registry) Parse(text string) (Parsed, error) {
 		}
 		cmd = cmd.Sub(cmd.Default)
 	}
-	values, err := parseOptions(cmd, tokens)
+	values, err := parseOptions(cmd, dropFiller(cmd, tokens))
 	if err != nil {
 		return Parsed{}, err
 	}
@@ -176,8 +177,79 @@ func applyDefault(cmd *Command, o Option, values Values) error {
 	return nil
 }
 
+// dropFiller removes the command's filler words ("remind me to do my
+// exercises") and reads "every day" as "daily".
+func dropFiller(cmd *Command, tokens []string) []string {
+	if len(cmd.Filler) == 0 {
+		return tokens
+	}
+	out := make([]string, 0, len(tokens))
+	for i := 0; i < len(tokens); i++ {
+		t := strings.ToLower(tokens[i])
+		if (t == "every" || t == "each") && i+1 < len(tokens) && strings.EqualFold(tokens[i+1], "day") {
+			out = append(out, "daily")
+			i++
+			continue
+		}
+		if !slices.Contains(cmd.Filler, t) {
+			out = append(out, tokens[i])
+		}
+	}
+	return out
+}
+
+// span is how many words a value of the type may take: "left knee",
+// "3 days", "tomorrow at 9am", "New York".
+func (o Option) span() int {
+	switch o.Type {
+	case OptArea, OptZone:
+		return 3
+	case OptDuration, OptDate:
+		return 5
+	}
+	return 1
+}
+
+// parseSpan parses the longest run of tokens (up to the option's span,
+// and before any word in stop) that makes a value, and says how many
+// tokens it took. On failure the error is the longest run's.
+func (o Option) parseSpan(tokens []string, stop []string) (any, int, error) {
+	n := min(o.span(), len(tokens))
+	for i := 1; i < n; i++ {
+		if slices.Contains(stop, strings.ToLower(tokens[i])) {
+			n = i
+			break
+		}
+	}
+	var first error
+	for k := n; k >= 1; k-- {
+		v, err := o.parse(strings.Join(tokens[:k], " "))
+		if err == nil {
+			return v, k, nil
+		}
+		if first == nil || k == 1 && o.Type != OptDuration && o.Type != OptDate {
+			// A single word's error speaks of what was typed there
+			// ("kne" is not a body area), except for durations and dates,
+			// where "3" alone means nothing and "3 dayz" says more.
+			first = err
+		}
+	}
+	return nil, 0, first
+}
+
+func keywords(cmd *Command) []string {
+	var out []string
+	for _, o := range cmd.Options {
+		if o.Keyword != "" {
+			out = append(out, o.Keyword)
+		}
+	}
+	return out
+}
+
 func parseOptions(cmd *Command, tokens []string) (Values, error) {
 	values := Values{}
+	stop := keywords(cmd)
 	// Keyword options first: "at 08:00" may stand anywhere in the line.
 	for _, o := range cmd.Options {
 		if o.Keyword == "" {
@@ -190,24 +262,50 @@ func parseOptions(cmd *Command, tokens []string) (Values, error) {
 			if values.Has(o.Name) {
 				return nil, usageError(cmd, "`%s` appears twice.", o.Keyword)
 			}
-			end := i + 2
-			// "08:00, 18:00" and "08:00 ,18:00" are one list.
-			for o.Type == OptTimes && end < len(tokens) &&
-				(strings.HasSuffix(tokens[end-1], ",") || strings.HasPrefix(tokens[end], ",")) {
-				end++
-			}
-			if end > len(tokens) {
+			if i+1 >= len(tokens) {
 				return nil, usageError(cmd, "Say what comes after `%s`.", o.Keyword)
 			}
-			v, err := o.parse(strings.Join(tokens[i+1:end], ""))
-			if err != nil {
-				return nil, usageError(cmd, "%s", ErrorMessage(err))
+			var v any
+			end := i + 2
+			if o.Type == OptTimes {
+				// "08:00, 18:00", "08:00 ,18:00" and "7am and 6pm" are one list.
+				list := []string{tokens[i+1]}
+				for end < len(tokens) {
+					next := tokens[end]
+					switch {
+					case strings.HasSuffix(tokens[end-1], ",") || strings.HasPrefix(next, ","):
+					case (next == "and" || next == "&") && end+1 < len(tokens) && isTimeOfDay(tokens[end+1]):
+						next = ","
+					case isTimeOfDay(next):
+						next = "," + next
+					default:
+						goto done
+					}
+					list = append(list, next)
+					end++
+				}
+			done:
+				var err error
+				if v, err = o.parse(strings.Join(list, "")); err != nil {
+					return nil, usageError(cmd, "%s", ErrorMessage(err))
+				}
+			} else {
+				val, k, err := o.parseSpan(tokens[i+1:], stop)
+				if err != nil {
+					return nil, usageError(cmd, "%s", ErrorMessage(err))
+				}
+				v, end = val, i+1+k
 			}
 			values[o.Name] = v
 			tokens = append(tokens[:i:i], tokens[end:]...)
 			i--
 		}
 	}
+	// skipped is the error of the first optional option that passed over
+	// the next token: when no later option takes it either, that error
+	// says best what was wrong ("someday" is not a day list, rather than
+	// not a known change).
+	var skipped error
 	for _, o := range cmd.Options {
 		if o.Keyword != "" {
 			if !values.Has(o.Name) {
@@ -239,13 +337,23 @@ func parseOptions(cmd *Command, tokens []string) (Values, error) {
 			}
 			continue
 		}
-		v, err := o.parse(tokens[0])
+		v, k, err := o.parseSpan(tokens, nil)
 		if err == nil {
 			values[o.Name] = v
-			tokens = tokens[1:]
+			tokens = tokens[k:]
+			skipped = nil
 			continue
 		}
+		if skipped != nil {
+			err = skipped
+		}
 		if o.Required {
+			return nil, usageError(cmd, "%s", ErrorMessage(err))
+		}
+		// A number given where a number goes is this option's, even out
+		// of range: "readiness 9 5 5 5 5" is about the first item, not
+		// the last one the 9 could not fit either.
+		if _, numErr := strconv.Atoi(tokens[0]); o.Type == OptInt && numErr == nil {
 			return nil, usageError(cmd, "%s", ErrorMessage(err))
 		}
 		// An optional choice that was nearly right is a typo, not the next
@@ -255,9 +363,13 @@ func parseOptions(cmd *Command, tokens []string) (Values, error) {
 				return nil, usageError(cmd, "%s Did you mean `%s`?", ErrorMessage(err), near)
 			}
 		}
+		if o.Type == OptArea && strings.Contains(ErrorMessage(err), "Did you mean") {
+			return nil, usageError(cmd, "%s", ErrorMessage(err))
+		}
 		if !hasLaterPositional(cmd, o) {
 			return nil, usageError(cmd, "%s", ErrorMessage(err))
 		}
+		skipped = err
 		if err := applyDefault(cmd, o, values); err != nil {
 			return nil, err
 		}
@@ -266,6 +378,11 @@ func parseOptions(cmd *Command, tokens []string) (Values, error) {
 		return nil, usageError(cmd, "I didn't understand %q.", clip(strings.Join(tokens, " "), 40))
 	}
 	return values, nil
+}
+
+func isTimeOfDay(s string) bool {
+	_, err := ParseTimeOfDay(strings.Trim(s, ","))
+	return err == nil && strings.ContainsAny(s, ":apm")
 }
 
 // hasLaterPositional reports whether a positional option follows o, which
@@ -330,9 +447,11 @@ func (o Option) parse(s string) (any, error) {
 	case OptWeekdays:
 		return ParseWeekdays(s)
 	case OptDate:
-		return ParseDate(s, time.UTC)
+		return ParseWhen(s)
 	case OptZone:
-		return LoadZone(s)
+		return FindZone(s)
+	case OptArea:
+		return ParseArea(s)
 	case OptUser:
 		return parseMention(s, "@", name)
 	case OptChannel:
@@ -420,6 +539,7 @@ func editDistance(a, b string) int {
 	if len(ra) > 64 || len(rb) > 64 {
 		return 99
 	}
+	before := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -433,8 +553,12 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			// Two letters swapped ("pian") is one slip, not two.
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], before[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		before, prev, cur = prev, cur, before
 	}
 	return prev[len(rb)]
 }

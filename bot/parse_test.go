@@ -45,7 +45,19 @@ func TestParseValid(t *testing.T) {
 		{"snooze 30m", "coach snooze", bot.Values{"duration": 30 * time.Minute}},
 		{"/coach snooze 1d", "coach snooze", bot.Values{"duration": 24 * time.Hour}},
 		{"/coach pause 3d", "coach pause", bot.Values{"duration": 72 * time.Hour}},
-		{"/coach pause until 2026-12-01", "coach pause", bot.Values{"until": time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}},
+		{"/coach pause until 2026-12-01", "coach pause", bot.Values{"until": mustWhen("2026-12-01")}},
+		{"/coach pause until 10 Dec", "coach pause", bot.Values{"until": mustWhen("10 dec")}},
+		{"/coach pause 3 days", "coach pause", bot.Values{"duration": 72 * time.Hour}},
+		{"/coach pause for 2 weeks", "coach pause", bot.Values{"duration": 14 * 24 * time.Hour}},
+		{"snooze 3 days", "coach snooze", bot.Values{"duration": 72 * time.Hour}},
+		{"/pain 5 left knee sore", "pain", bot.Values{"score": 5, "area": "left-knee", "note": "sore"}},
+		{"/pain 5 lower back stiff", "pain", bot.Values{"score": 5, "area": "lower-back", "note": "stiff"}},
+		{"/pain 5 both knees", "pain", bot.Values{"score": 5, "area": "both-knee"}},
+		{"tape on left knee", "coach tape on", bot.Values{"area": "left-knee", "days": 5}},
+		{"remind me to do my exercises at 7am and 6pm every day", "coach remind set", bot.Values{"kind": "exercises", "at": []bot.TimeOfDay{420, 1080}, "repeat": bot.EveryDay}},
+		{"remind exercises at 07:00 monday add", "coach remind set", bot.Values{"kind": "exercises", "at": []bot.TimeOfDay{420}, "repeat": bot.Weekdays(1 << 1), "change": "add"}},
+		{"done quad sets", "coach done", bot.Values{"exercise": "quad sets"}},
+		{"quiet", "coach quiet", bot.Values{}},
 		{"/coach quiet 22:00-07:00", "coach quiet", bot.Values{"window": bot.QuietHours{Set: true, Start: 1320, End: 420}}},
 		{"/coach quiet off", "coach quiet", bot.Values{"window": bot.QuietHours{}}},
 		{"/coach forget", "coach forget", bot.Values{}},
@@ -110,7 +122,12 @@ func TestParseInvalid(t *testing.T) {
 		{"/coach tape on", "AREA is missing"},
 		{"/coach tape on knee 9", "from 1 to 7"},
 		{"/coach snooze forever", "not a duration"},
-		{"/coach pause until tomorrow", "not a date"},
+		{"/coach pause until someday", "not a date"},
+		{"/coach readiness 9 5 5 5 5", "FATIGUE must be"},
+		{"/coach readiness 4 9 5 5 5", "SLEEP must be"},
+		{"/pain 5 kne", "Did you mean `knee`"},
+		{"/coach tz Europe/Londn", "Did you mean `Europe/London`"},
+		{"/coach snooze 3 dayz", "not a duration"},
 		{"/coach quiet 22:00", "HH:MM-HH:MM"},
 		{"/coach quiet 07:00-07:00", "same time"},
 		{"/coach history 0", "from 1 to 365"},
@@ -176,10 +193,10 @@ func TestUsageMatchesGrammar(t *testing.T) {
 	tests := map[string]string{
 		"pain":                 "/pain SCORE [AREA] [NOTE...]",
 		"coach tape on":        "/coach tape on AREA [DAYS]",
-		"coach remind set":     "/coach remind exercises|checkin at HH:MM[,HH:MM...] [daily|weekdays|mon,wed,...]",
+		"coach remind set":     "/coach remind exercises|checkin at HH:MM[,HH:MM...] [daily|weekdays|mon,wed,...] [add|replace]",
 		"coach snooze":         "/coach snooze [DURATION]",
-		"coach quiet":          "/coach quiet HH:MM-HH:MM",
-		"coach pause":          "/coach pause [until YYYY-MM-DD] [DURATION]",
+		"coach quiet":          "/coach quiet [HH:MM-HH:MM|off]",
+		"coach pause":          "/coach pause [until DATE] [DURATION]",
 		"coach team mode":      "/coach team mode team|wellness",
 		"coach remind off":     "/coach remind off exercises|checkin|all",
 		"coach history":        "/coach history [DAYS]",
@@ -283,4 +300,12 @@ func FuzzParseTimes(f *testing.F) {
 			t.Fatalf("ParseWeekdays(%q) = empty set", in)
 		}
 	})
+}
+
+func mustWhen(s string) bot.When {
+	w, err := bot.ParseWhen(s)
+	if err != nil {
+		panic(err)
+	}
+	return w
 }

@@ -193,12 +193,7 @@ func (c *Coach) soreWithPain(ctx context.Context, call *Call, recent []Readiness
 // flag records a warning sign as a red-flag event (so staff see it under
 // the same privacy rules) and alerts staff when allowed.
 func (c *Coach) flag(ctx context.Context, call *Call, rule, area string) error {
-	event, err := c.store.AddRedFlag(ctx, RedFlagEvent{Member: call.Member.Key, Rule: rule, Area: area, At: call.Now})
-	if err != nil {
-		return fmt.Errorf("add flag: %w", err)
-	}
-	c.observer.RedFlagRaised(rule)
-	return c.alertStaff(ctx, call, event)
+	return c.raise(ctx, call, []RedFlag{{Rule: rule, Urgency: UrgencySoon}}, area)
 }
 
 func (c *Coach) load(ctx context.Context, call *Call) (Reply, error) {
@@ -313,7 +308,7 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 	var shared []row
 	firstDay := LocalDay(call.Now.AddDate(0, 0, -28), loc)
 	for _, d := range data {
-		if ws.Privacy != PrivacyTeam || !d.Member.ShareWithStaff {
+		if !ws.StaffSees(d.Member) {
 			continue
 		}
 		var hist []Readiness
@@ -335,11 +330,11 @@ func (c *Coach) teamReadiness(ctx context.Context, call *Call) (Reply, error) {
 			}
 		}
 		if todays == nil {
-			missing = append(missing, "<@"+r.key.User+">")
+			missing = append(missing, Mention(r.key.User))
 			continue
 		}
 		base := ReadinessBaseline(previousDays(r.history, today))
-		fmt.Fprintf(&b, "- <@%s>: %d/25 %s (usual %.0f)\n", r.key.User, todays.Total(), readinessArrow(base, todays.Total()), base.Mean)
+		fmt.Fprintf(&b, "- %s: %d/25 %s (usual %.0f)\n", Mention(r.key.User), todays.Total(), readinessArrow(base, todays.Total()), base.Mean)
 	}
 	if len(missing) > 0 {
 		b.WriteString("Not answered yet: " + strings.Join(missing, ", ") + "\n")

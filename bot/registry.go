@@ -29,7 +29,8 @@ const (
 	OptTimeRange
 	// OptWeekdays is daily, weekdays, weekends or mon,wed,...
 	OptWeekdays
-	// OptDate is YYYY-MM-DD.
+	// OptDate is a date or moment as people say it (see When): 2026-12-10,
+	// 10 Dec, friday, tomorrow 9am, in 2 weeks.
 	OptDate
 	// OptZone is an IANA time zone.
 	OptZone
@@ -37,6 +38,9 @@ const (
 	OptUser
 	// OptChannel is a channel mention or id.
 	OptChannel
+	// OptArea is a body area with an optional side: knee, left knee,
+	// both knees, lower back.
+	OptArea
 )
 
 // Choice is one allowed value of an OptChoice option.
@@ -61,10 +65,15 @@ type Option struct {
 	Keyword string
 	// Placeholder is shown in usage; it defaults to the upper-cased name.
 	Placeholder string
+	// FromContext, for an optional option left out, asks the Coach to
+	// fill it from what it knows of the member (the area of their program
+	// or last check-in) before the handler runs.
+	FromContext bool
 }
 
-// Handler runs a parsed command for the Coach.
-type Handler func(c *Coach, ctx context.Context, call *Call) (Reply, error)
+// CommandFunc runs a parsed command for the Coach. (Adapters call their
+// core through a Handler interface; this is the command's own function.)
+type CommandFunc func(c *Coach, ctx context.Context, call *Call) (Reply, error)
 
 // Command is a command (/pain, /coach), a verb (/coach tape) or a sub-verb
 // (/coach tape on). A command either has subcommands or a handler.
@@ -82,7 +91,12 @@ type Command struct {
 	Default string
 	// Empty is the subcommand used when nothing follows, as in "/coach tape".
 	Empty   string
-	Handler Handler
+	Handler CommandFunc
+	// Filler lists words that carry no value in this command's text and
+	// are dropped before parsing, so "remind me to do my exercises at
+	// 7am" reads as "remind exercises at 7am". Only commands without a
+	// free-text option may have them, as a note must stay as typed.
+	Filler []string
 
 	parent *Command
 }

@@ -11,26 +11,6 @@ import (
 // forever stands for "paused until resume".
 var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
-func (c *Coach) remindSet(ctx context.Context, call *Call) (Reply, error) {
-	sub, err := c.store.SetSubscription(ctx, Subscription{
-		Member:    call.Member.Key,
-		Kind:      ReminderKind(call.Values.String("kind")),
-		Times:     call.Values.Times("at"),
-		Days:      call.Values.Weekdays("repeat"),
-		TZ:        call.Member.TZ,
-		CreatedAt: call.Now,
-	})
-	if err != nil {
-		return Reply{}, fmt.Errorf("set subscription: %w", err)
-	}
-	c.scheduleChanged()
-	text := "Done: I'll remind you " + describeSubscription(sub) + "."
-	if call.Member.TZ == "UTC" {
-		text += " Times are in UTC; set your zone with `/coach tz Europe/Berlin` if that's not yours."
-	}
-	return Reply{Text: text}, nil
-}
-
 func describeSubscription(s Subscription) string {
 	what := map[ReminderKind]string{
 		RemindExercises:     "to do your exercises",
@@ -44,11 +24,7 @@ func describeSubscription(s Subscription) string {
 	for i, t := range s.Times {
 		times[i] = t.String()
 	}
-	days := "every day"
-	if s.Days != EveryDay {
-		days = "on " + s.Days.String()
-	}
-	return fmt.Sprintf("%s at **%s** %s (%s)", what, strings.Join(times, ", "), days, s.TZ)
+	return fmt.Sprintf("%s at **%s** %s (%s)", what, JoinList(times), s.Days.Words(), s.TZ)
 }
 
 func (c *Coach) remindOff(ctx context.Context, call *Call) (Reply, error) {
@@ -82,6 +58,9 @@ func (c *Coach) remindList(ctx context.Context, call *Call) (Reply, error) {
 	if status := nudgeStatus(call.Member, call.Now); status != "" {
 		b.WriteString("\n" + status)
 	}
+	if warn := quietClashes(subs, call.Member.Quiet); warn != "" {
+		b.WriteString("\n\n" + warn)
+	}
 	return Reply{Title: "Your reminders", Text: strings.TrimSpace(b.String())}, nil
 }
 
@@ -105,43 +84,6 @@ func nudgeStatus(m Member, now time.Time) string {
 		parts = append(parts, "On hold: I could not reach you by DM.")
 	}
 	return strings.Join(parts, " ")
-}
-
-func (c *Coach) done(ctx context.Context, call *Call) (Reply, error) {
-	exercise := call.Values.String("exercise")
-	if exercise != "" && c.library != nil {
-		if prog, ok := c.library.Program(call.Member.Program); ok {
-			known := false
-			for _, e := range prog.Exercises {
-				known = known || e.ID == exercise
-			}
-			if !known {
-				return Reply{}, Errorf(EINVALID, "%q is not in your program (%s). `/coach plan` lists its exercises.", clip(exercise, 30), prog.Title)
-			}
-		}
-	}
-	loc := call.Loc()
-	today := LocalDay(call.Now, loc)
-	added, err := c.store.AddCompletion(ctx, Completion{Member: call.Member.Key, Day: today, Exercise: exercise, At: call.Now})
-	if err != nil {
-		return Reply{}, fmt.Errorf("add completion: %w", err)
-	}
-	streak, err := c.exerciseStreak(ctx, call.Member, call.Now)
-	if err != nil {
-		return Reply{}, err
-	}
-	what := "today's exercises"
-	if exercise != "" {
-		what = "**" + exercise + "**"
-	}
-	text := "Logged " + what + " as done. Nice work!"
-	if !added {
-		text = "Already logged " + what + " for today. Nice work!"
-	}
-	if streak > 1 {
-		text += fmt.Sprintf(" That's **%d days in a row**.", streak)
-	}
-	return Reply{Text: text}, nil
 }
 
 // exerciseStreak counts consecutive local days with exercises done.
@@ -175,10 +117,14 @@ func (c *Coach) snooze(ctx context.Context, call *Call) (Reply, error) {
 	}
 	m := call.Member
 	m.SnoozedUntil = call.Now.Add(d)
-	if err := c.store.UpdateMember(ctx, m); err != nil {
-		return Reply{}, fmt.Errorf("update member: %w", err)
+	// A new snooze replaces one still running, as the member's single
+	// SnoozedUntil does.
+	ch := PauseChange{At: call.Now, End: []PauseKind{PauseSnooze},
+		Start: PausePeriod{Member: m.Key, Kind: PauseSnooze, From: call.Now, Until: m.SnoozedUntil}}
+	if err := c.store.SetPause(ctx, m, ch); err != nil {
+		return Reply{}, fmt.Errorf("snooze: %w", err)
 	}
-	return Reply{Text: fmt.Sprintf("Snoozed for %s, until %s. `/coach resume` ends it early.", FormatDuration(d), m.SnoozedUntil.In(call.Loc()).Format("Mon 15:04"))}, nil
+	return Reply{Text: fmt.Sprintf("Snoozed for %s, until %s. `/coach resume` ends it early.", FormatDuration(d), momentWords(m.SnoozedUntil, call.Now, call.Loc()))}, nil
 }
 
 func (c *Coach) pause(ctx context.Context, call *Call) (Reply, error) {
@@ -187,13 +133,13 @@ func (c *Coach) pause(ctx context.Context, call *Call) (Reply, error) {
 	var until time.Time
 	switch {
 	case call.Values.Has("until") && call.Values.Has("duration"):
-		return Reply{}, Errorf(EINVALID, "Give either a date or a duration, not both: `/coach pause until 2026-12-01` or `/coach pause 3d`.")
+		return Reply{}, Errorf(EINVALID, "Give either a date or a duration, not both: `/coach pause until 10 Dec` or `/coach pause 3 days`.")
 	case call.Values.Has("until"):
-		d := call.Values.Date("until")
-		// Paused through the end of that day, in the member's zone.
-		until = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+		// "until" means up to, not through: "until 10 Dec" resumes nudges
+		// on the 10th, at the start of the day in the member's zone.
+		until = call.Values.When("until").Resolve(call.Now, loc)
 		if !until.After(call.Now) {
-			return Reply{}, Errorf(EINVALID, "That date has passed. Give a day from today on, as YYYY-MM-DD.")
+			return Reply{}, Errorf(EINVALID, "That time has passed. Give a later one, such as `pause until friday` or `pause until 10 Dec`.")
 		}
 		if until.Sub(call.Now) > 366*24*time.Hour {
 			return Reply{}, Errorf(EINVALID, "I can pause for up to a year. For longer, use `/coach remind off all`.")
@@ -208,38 +154,31 @@ func (c *Coach) pause(ctx context.Context, call *Call) (Reply, error) {
 		until = forever
 	}
 	m.PausedUntil = until
-	if err := c.store.UpdateMember(ctx, m); err != nil {
-		return Reply{}, fmt.Errorf("update member: %w", err)
+	ch := PauseChange{At: call.Now, End: []PauseKind{PauseNudges},
+		Start: PausePeriod{Member: m.Key, Kind: PauseNudges, From: call.Now, Until: until}}
+	if err := c.store.SetPause(ctx, m, ch); err != nil {
+		return Reply{}, fmt.Errorf("pause: %w", err)
 	}
 	if until.Equal(forever) {
 		return Reply{Text: "All nudges paused. `/coach resume` brings them back."}, nil
 	}
-	return Reply{Text: "All nudges paused until " + until.In(loc).Format("Mon 2 Jan 15:04") + ". `/coach resume` brings them back sooner."}, nil
+	return Reply{Text: "All nudges paused until " + momentWords(until, call.Now, loc) + ". `/coach resume` brings them back sooner."}, nil
 }
 
 func (c *Coach) resume(ctx context.Context, call *Call) (Reply, error) {
 	m := call.Member
 	was := m.PausedUntil.After(call.Now) || m.SnoozedUntil.After(call.Now)
 	m.PausedUntil, m.SnoozedUntil = time.Time{}, time.Time{}
-	if err := c.store.UpdateMember(ctx, m); err != nil {
-		return Reply{}, fmt.Errorf("update member: %w", err)
+	// The periods end now rather than when they were asked to, so the
+	// chart shows the break the member actually took.
+	ch := PauseChange{At: call.Now, End: []PauseKind{PauseNudges, PauseSnooze}}
+	if err := c.store.SetPause(ctx, m, ch); err != nil {
+		return Reply{}, fmt.Errorf("resume: %w", err)
 	}
 	if !was {
 		return Reply{Text: "Nudges were not paused; nothing to resume."}, nil
 	}
 	return Reply{Text: "Welcome back! Nudges are on again."}, nil
-}
-
-func (c *Coach) quiet(ctx context.Context, call *Call) (Reply, error) {
-	m := call.Member
-	m.Quiet = call.Values.Quiet("window")
-	if err := c.store.UpdateMember(ctx, m); err != nil {
-		return Reply{}, fmt.Errorf("update member: %w", err)
-	}
-	if !m.Quiet.Set {
-		return Reply{Text: "Quiet hours off."}, nil
-	}
-	return Reply{Text: fmt.Sprintf("Quiet hours set: no nudges between %s and %s (%s).", m.Quiet.Start, m.Quiet.End, m.TZ)}, nil
 }
 
 func (c *Coach) tapeOn(ctx context.Context, call *Call) (Reply, error) {
@@ -259,7 +198,7 @@ func (c *Coach) tapeOn(ctx context.Context, call *Call) (Reply, error) {
 	fmt.Fprintf(&b, "Tape on your %s noted. I'll ask about your skin tomorrow and remind you to take it off on **%s**.\n",
 		areaWords(area), tc.AppliedAt.Add(time.Duration(days)*24*time.Hour).In(loc).Format("Mon 2 Jan"))
 	if days < 3 || days > 5 {
-		fmt.Fprintf(&b, "Heads-up: %d days is outside the usual 3 to 5 days of wear; check with your therapist if unsure.\n", days)
+		fmt.Fprintf(&b, "Heads-up: %s is outside the usual 3 to 5 days of wear; check with your therapist if unsure.\n", Plural(days, "day"))
 	}
 	b.WriteString("Tips: put it on clean, dry skin; lay it along the muscle; stretch the middle only as much as your therapist showed you and never the ends; rub it to set the glue.\n")
 	// The contraindications and the circulation warning go with every
@@ -268,7 +207,7 @@ func (c *Coach) tapeOn(ctx context.Context, call *Call) (Reply, error) {
 	return Reply{Text: b.String()}, nil
 }
 
-func areaWords(area string) string { return strings.ReplaceAll(area, "-", " ") }
+func areaWords(area string) string { return AreaWords(area) }
 
 func (c *Coach) tapeOff(ctx context.Context, call *Call) (Reply, error) {
 	stopped, err := c.store.StopTape(ctx, call.Member.Key, call.Now)
@@ -304,13 +243,9 @@ func (c *Coach) tapeStatus(ctx context.Context, call *Call) (Reply, error) {
 func daysWorn(from, to time.Time) string {
 	h := int(to.Sub(from).Hours())
 	if h < 24 {
-		return strconv.Itoa(h) + "h"
+		return Plural(h, "hour")
 	}
-	d := h / 24
-	if d == 1 {
-		return "1 day"
-	}
-	return strconv.Itoa(d) + " days"
+	return Plural(h/24, "day")
 }
 
 // isOneShot reports whether a nudge kind belongs to one moment (tape) rather
@@ -426,7 +361,7 @@ func (c *Coach) exerciseNudge(ctx context.Context, m Member, item OutboxItem, no
 		return NudgeDecision{}, err
 	}
 	var b strings.Builder
-	if prog, ok := c.programOf(m); ok {
+	if prog, ok := c.programOf(ctx, m); ok {
 		fmt.Fprintf(&b, "Today's **%s**:\n", prog.Title)
 		for _, e := range prog.Exercises {
 			fmt.Fprintf(&b, "- **%s**: %s\n", e.Name, e.Dose())
@@ -454,11 +389,17 @@ func (c *Coach) exerciseNudge(ctx context.Context, m Member, item OutboxItem, no
 	}}, nil
 }
 
-func (c *Coach) programOf(m Member) (Program, bool) {
-	if c.library == nil || m.Program == "" {
+// programOf returns the member's program: a clinician's program they
+// loaded by code, else the library program they chose (see programFor). A
+// store error is logged and read as no program, so that a nudge or a reply
+// still goes out without the list.
+func (c *Coach) programOf(ctx context.Context, m Member) (Program, bool) {
+	prog, ok, err := c.programFor(ctx, m)
+	if err != nil {
+		c.log.ErrorContext(ctx, "member program", "platform", m.Key.Platform, "err", err)
 		return Program{}, false
 	}
-	return c.library.Program(m.Program)
+	return prog, ok
 }
 
 func (c *Coach) checkInNudge(ctx context.Context, m Member, item OutboxItem, now time.Time) (NudgeDecision, error) {
@@ -523,4 +464,25 @@ func (c *Coach) DisableNudges(ctx context.Context, key MemberKey, reason string)
 	}
 	m.NudgesDisabled, m.DisabledReason = true, reason
 	return c.store.UpdateMember(ctx, m)
+}
+
+// momentWords says when t is, seen from now: "11:00 today", "tomorrow
+// 09:00", "Thu 5 Mar 09:00", and a midnight as "the start of Thu 10 Dec",
+// so that "until" reads as up to that day, not through it.
+func momentWords(t, now time.Time, loc *time.Location) string {
+	lt, ln := t.In(loc), now.In(loc)
+	midnight := lt.Hour() == 0 && lt.Minute() == 0
+	day := lt.Format("Mon 2 Jan")
+	if lt.Year() != ln.Year() {
+		day = lt.Format("Mon 2 Jan 2006")
+	}
+	switch {
+	case LocalDay(lt, loc) == LocalDay(ln, loc):
+		return lt.Format("15:04") + " today"
+	case midnight:
+		return "the start of " + day
+	case LocalDay(lt, loc) == LocalDay(ln.AddDate(0, 0, 1), loc):
+		return "tomorrow " + lt.Format("15:04")
+	}
+	return day + " " + lt.Format("15:04")
 }

@@ -21,9 +21,17 @@ type ChartInput struct {
 	Loc      *time.Location
 	CheckIns []CheckIn
 	// DoneDays are local days (YYYY-MM-DD) with exercises done.
-	DoneDays   []string
+	DoneDays []string
+	// DoneShare is, per local day, the share of the prescribed sessions
+	// done, 0 to 1, so that one exercise of five shows as a fifth of a day;
+	// a day of DoneDays missing here counts as fully done.
+	DoneShare  map[string]float64
 	TapeCycles []TapeCycle
 	RedFlags   []RedFlagEvent
+	// Pauses are the pause and snooze periods that overlap the window,
+	// shaded so that a gap in check-ins reads as a break the member asked
+	// for.
+	Pauses []PausePeriod
 }
 
 // ReportInput is what the clinician report holds.
@@ -31,8 +39,19 @@ type ReportInput struct {
 	ChartInput
 	// Name is how the member wants to be named; it may be empty.
 	Name string
-	// Adherence is the share of days in the window with exercises done.
-	Adherence     int
+	// Adherence is the share of the counted days with exercises done: the
+	// days of the window from the member's first day of use on, so days
+	// before they started are not counted as missed.
+	Adherence int
+	// DaysCounted and DaysDone are that share's denominator and numerator.
+	DaysCounted, DaysDone int
+	// Program is the title of the member's program, empty without one;
+	// Exercises is its completion per exercise against the prescription.
+	Program   string
+	Exercises []ExerciseAdherence
+	// Areas summarizes the check-ins per body area, so that knee and back
+	// are never averaged together.
+	Areas         []AreaSummary
 	CurrentStreak int
 	LongestStreak int
 	Summary       Summary
@@ -64,4 +83,19 @@ type TeamChartInput struct {
 	// scale from ScoreMin to ScoreMax (default 0 to 10).
 	ScoreLabel         string
 	ScoreMin, ScoreMax float64
+}
+
+// ExerciseAdherence is one exercise's sessions done against those
+// prescribed (sets per session are the patient's business; sessions per
+// day are the prescription) over the counted days.
+type ExerciseAdherence struct {
+	Name     string
+	Done     int
+	Expected int
+}
+
+// AreaSummary is the summary of one body area's check-ins.
+type AreaSummary struct {
+	Area string
+	Summary
 }

@@ -24,6 +24,19 @@ type Store interface {
 	// CheckIns returns the member's check-ins at or after since, oldest first.
 	CheckIns(ctx context.Context, key MemberKey, since time.Time) ([]CheckIn, error)
 
+	// RecentCheckIns returns a member's newest check-ins at or after
+	// since, at most limit of them, oldest first: the bounded read of
+	// history one check-in needs.
+	RecentCheckIns(ctx context.Context, key MemberKey, since time.Time, limit int) ([]CheckIn, error)
+	// RecordCheckIn saves a check-in with the red flags it raised and
+	// their staff alerts in one transaction: all of it or nothing. An
+	// identical check-in (same member, score, area and note) at most
+	// rec.DuplicateWithin old is returned instead, with Duplicate set and
+	// nothing written.
+	RecordCheckIn(ctx context.Context, rec CheckInRecord) (RecordedCheckIn, error)
+	// RecordRedFlags saves red flags raised by a message (no check-in)
+	// and their staff alerts in one transaction.
+	RecordRedFlags(ctx context.Context, member MemberKey, flags []FlagRecord) ([]RedFlagEvent, error)
 	// AddRedFlag records a red flag raised by a check-in.
 	AddRedFlag(ctx context.Context, e RedFlagEvent) (RedFlagEvent, error)
 
@@ -39,7 +52,8 @@ type Store interface {
 	// SetSubscriptionsTZ moves the member's reminders to a new zone.
 	SetSubscriptionsTZ(ctx context.Context, key MemberKey, tz string) error
 
-	// AddCompletion records exercises done; false when already recorded.
+	// AddCompletion records exercises done; false when that day, exercise
+	// and session (0 counts as 1) was already recorded.
 	AddCompletion(ctx context.Context, c Completion) (bool, error)
 	// Completions returns completions on or after sinceDay (YYYY-MM-DD).
 	Completions(ctx context.Context, key MemberKey, sinceDay string) ([]Completion, error)
@@ -96,6 +110,11 @@ type Store interface {
 	// ClaimHint records a hint at now unless one was given after
 	// notBefore, and reports whether this caller may send it.
 	ClaimHint(ctx context.Context, key MemberKey, now, notBefore time.Time) (bool, error)
+	// Conversation returns what the coach remembers of the member's chat;
+	// the zero Conversation (with Member set) when nothing.
+	Conversation(ctx context.Context, key MemberKey) (Conversation, error)
+	// SetConversation saves it (ENOTFOUND when the member is unknown).
+	SetConversation(ctx context.Context, c Conversation) error
 	// LastSentNudge returns the member's most recent delivered nudge.
 	LastSentNudge(ctx context.Context, key MemberKey) (OutboxItem, bool, error)
 
@@ -103,6 +122,10 @@ type Store interface {
 	MemberData(ctx context.Context, key MemberKey) (MemberData, error)
 	// ForgetMember deletes every row of the member in one transaction.
 	ForgetMember(ctx context.Context, key MemberKey) error
+
+	undoStore
+	planStore
+	pauseStore
 }
 
 // MemberLocker is offered by a store that several processes share. The
@@ -114,4 +137,89 @@ type MemberLocker interface {
 	// LockMember waits until no other holder has the member's lock, then
 	// holds it until unlock is called.
 	LockMember(ctx context.Context, key MemberKey) (unlock func(), err error)
+}
+
+// Installation is one installation of the Slack app: a workspace or, with
+// OrgInstall, an Enterprise Grid organisation, whose every workspace it
+// then serves. The tokens are sealed (encrypted and authenticated) by the
+// adapter before they reach the store, which never sees them in clear.
+type Installation struct {
+	// TeamID is the workspace; empty for an org-wide install.
+	TeamID   string
+	TeamName string
+	// EnterpriseID is the Enterprise Grid organisation, empty outside one.
+	EnterpriseID   string
+	EnterpriseName string
+	// OrgInstall marks an install for the whole organisation.
+	OrgInstall bool
+	AppID      string
+	BotUserID  string
+	// Scopes are the bot scopes granted.
+	Scopes []string
+	// InstallerID is the user who installed the app.
+	InstallerID string
+	InstalledAt time.Time
+	// BotToken is the sealed bot token; RefreshToken is the sealed refresh
+	// token and TokenExpiresAt the bot token's expiry when token rotation
+	// is on (empty and zero otherwise). All three are cleared at uninstall.
+	BotToken       []byte
+	RefreshToken   []byte
+	TokenExpiresAt time.Time
+	// UninstalledAt is when the app was uninstalled or its tokens revoked;
+	// zero while installed.
+	UninstalledAt time.Time
+}
+
+// Key identifies the installation: the enterprise of an org-wide install,
+// otherwise the team.
+func (in Installation) Key() string {
+	if in.OrgInstall {
+		return in.EnterpriseID
+	}
+	return in.TeamID
+}
+
+// Active reports whether the installation is installed.
+func (in Installation) Active() bool { return in.UninstalledAt.IsZero() }
+
+// InstallationStore keeps the Slack app's installations, for a deployment
+// that serves many workspaces. Not-found results are ENOTFOUND.
+type InstallationStore interface {
+	// SaveInstallation creates or replaces the installation under its Key;
+	// saving an uninstalled one's key again reinstalls it (its data stays).
+	SaveInstallation(ctx context.Context, in Installation) error
+	// Installation returns the active installation serving a workspace:
+	// the team's own install, else the org-wide install of enterprise (or,
+	// when enterprise is empty, of the enterprise the team was last seen
+	// in). ENOTFOUND when there is none.
+	Installation(ctx context.Context, team, enterprise string) (Installation, error)
+	// Installations returns every installation, active or not, by key.
+	Installations(ctx context.Context) ([]Installation, error)
+	// SetInstallationTokens replaces the sealed tokens of the active
+	// installation key if its bot token is still old, and reports whether
+	// it did: of two instances refreshing at once, one wins.
+	SetInstallationTokens(ctx context.Context, key string, old, botToken, refreshToken []byte, expires time.Time) (bool, error)
+	// Uninstall deletes the tokens of the installation key and records at
+	// as its uninstall time; false when no active installation has the key.
+	Uninstall(ctx context.Context, key string, at time.Time) (bool, error)
+	// SetTeamEnterprise records that a team belongs to an enterprise, so
+	// that its org-wide install is found from the team alone.
+	SetTeamEnterprise(ctx context.Context, team, enterprise string) error
+	// PurgeUninstalled deletes the installations uninstalled before the
+	// given time with all member data of the workspaces they served (and
+	// no active installation serves now), and returns those workspaces.
+	PurgeUninstalled(ctx context.Context, before time.Time) ([]string, error)
+	// SaveOAuthState records a single-use install state until expires.
+	SaveOAuthState(ctx context.Context, state string, expires time.Time) error
+	// ConsumeOAuthState deletes the state and reports whether it was
+	// recorded and unexpired at now; expired states are deleted as well.
+	ConsumeOAuthState(ctx context.Context, state string, now time.Time) (bool, error)
+}
+
+// OutboxScope names the outbox rows of a platform (Workspace empty) or of
+// one workspace of it, for leaving them out of a claim while the platform
+// paces them with 429s.
+type OutboxScope struct {
+	Platform  Platform
+	Workspace string
 }

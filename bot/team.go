@@ -75,7 +75,7 @@ func (c *Coach) teamAlerts(ctx context.Context, call *Call) (Reply, error) {
 	if err := c.audit(ctx, call, "set alert channel", ws.AlertChannel); err != nil {
 		return Reply{}, err
 	}
-	text := "Red-flag alerts for members who share with staff will go to <#" + ws.AlertChannel + ">. Make sure I'm a member of that channel."
+	text := "Red-flag alerts for members who share with staff will go to " + ChannelMention(ws.AlertChannel) + ". Make sure I'm a member of that channel."
 	if ws.Privacy == PrivacyWellness {
 		text += " This workspace is in wellness mode, so no alert is sent until the mode is `team`."
 	}
@@ -120,7 +120,7 @@ func (c *Coach) teamStaff(ctx context.Context, call *Call) (Reply, error) {
 		return Reply{}, fmt.Errorf("ensure member: %w", err)
 	}
 	if m.Role == RoleStaff {
-		return Reply{Text: "<@" + key.User + "> is already staff."}, nil
+		return Reply{Text: Mention(key.User) + " is already staff."}, nil
 	}
 	m.Role = RoleStaff
 	if err := c.store.UpdateMember(ctx, m); err != nil {
@@ -130,7 +130,7 @@ func (c *Coach) teamStaff(ctx context.Context, call *Call) (Reply, error) {
 	if err := c.audit(ctx, call, "granted staff", key.User); err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: "<@" + key.User + "> is now staff and can use `/coach team` commands."}, nil
+	return Reply{Text: Mention(key.User) + " is now staff and can use `/coach team` commands."}, nil
 }
 
 // teamUnstaff removes a staff member's role. The store refuses to remove
@@ -143,9 +143,9 @@ func (c *Coach) teamUnstaff(ctx context.Context, call *Call) (Reply, error) {
 	switch ErrorCode(err) {
 	case "":
 	case ENOTFOUND:
-		return Reply{}, Errorf(ENOTFOUND, "<@%s> is not staff, so there is no staff role to remove. `/coach team audit` shows who was granted it.", user)
+		return Reply{}, Errorf(ENOTFOUND, "%s is not staff, so there is no staff role to remove. `/coach team audit` shows who was granted it.", Mention(user))
 	case ECONFLICT:
-		return Reply{}, Errorf(ECONFLICT, "<@%s> is the last staff member, and a team always keeps one. Add someone with `/coach team staff @name` first.", user)
+		return Reply{}, Errorf(ECONFLICT, "%s is the last staff member, and a team always keeps one. Add someone with `/coach team staff @name` first.", Mention(user))
 	default:
 		return Reply{}, fmt.Errorf("remove staff: %w", err)
 	}
@@ -157,7 +157,7 @@ func (c *Coach) teamUnstaff(ctx context.Context, call *Call) (Reply, error) {
 		call.Member.Role = RoleMember
 		return Reply{Text: "You are no longer staff. Another staff member can add you back with `/coach team staff @you`."}, nil
 	}
-	return Reply{Text: "<@" + user + "> is no longer staff and cannot use `/coach team` commands."}, nil
+	return Reply{Text: Mention(user) + " is no longer staff and cannot use `/coach team` commands."}, nil
 }
 
 func (c *Coach) teamAudit(ctx context.Context, call *Call) (Reply, error) {
@@ -170,7 +170,7 @@ func (c *Coach) teamAudit(ctx context.Context, call *Call) (Reply, error) {
 	}
 	var b strings.Builder
 	for _, e := range entries {
-		fmt.Fprintf(&b, "- %s <@%s> %s", e.At.Format("2006-01-02 15:04 UTC"), e.Actor, e.Action)
+		fmt.Fprintf(&b, "- %s %s %s", e.At.Format("2006-01-02 15:04 UTC"), Mention(e.Actor), e.Action)
 		if e.Detail != "" {
 			b.WriteString(": " + e.Detail)
 		}
@@ -191,7 +191,7 @@ func (c *Coach) teamReport(ctx context.Context, call *Call) (Reply, error) {
 	}
 	c.titleFlags(data)
 	text, weeks := buildTeamReport(ws, data, days, call.Now, call.Request.User)
-	reply := Reply{Title: fmt.Sprintf("Team report, last %d days (%s mode)", days, ws.Privacy), Text: text,
+	reply := Reply{Title: fmt.Sprintf("Team report, %s (%s mode)", lastDays(days), ws.Privacy), Text: text,
 		Footer: "Self-reported data. Individuals appear only if they chose to share with staff."}
 	in, ok := PolicyOf(ws).PainChart("Team: people who checked in and average pain, "+weeksPhrase(len(weeks)), weeks)
 	if c.renderer != nil && ok {
@@ -249,7 +249,7 @@ func within(d MemberData, since time.Time) MemberData {
 func aggregateGroup(ws Workspace, data []MemberData, viewer string) []MemberData {
 	var group []MemberData
 	for _, d := range data {
-		if d.Member.Key.User == viewer || (ws.Privacy == PrivacyTeam && d.Member.ShareWithStaff) {
+		if d.Member.Key.User == viewer || ws.StaffSees(d.Member) {
 			continue
 		}
 		group = append(group, d)
@@ -273,7 +273,7 @@ func buildTeamReport(ws Workspace, data []MemberData, days int, now time.Time, v
 	since := now.Add(-time.Duration(days) * 24 * time.Hour)
 	var shared []MemberData
 	for _, d := range data {
-		if ws.Privacy == PrivacyTeam && d.Member.ShareWithStaff {
+		if ws.StaffSees(d.Member) {
 			shared = append(shared, within(d, since))
 		}
 	}
@@ -302,7 +302,7 @@ func memberLine(d MemberData, days int, now time.Time) string {
 	var parts []string
 	if n := len(d.CheckIns); n > 0 {
 		s := Summarize(d.CheckIns)
-		parts = append(parts, fmt.Sprintf("last %d/10 %s, %d check-ins", s.Last, trendArrow(s.Trend.Direction), n))
+		parts = append(parts, fmt.Sprintf("last %d/10 %s, %s", s.Last, trendArrow(s.Trend.Direction), Plural(n, "check-in")))
 	} else {
 		parts = append(parts, "no check-ins")
 	}
@@ -321,7 +321,7 @@ func memberLine(d MemberData, days int, now time.Time) string {
 		}
 		parts = append(parts, fmt.Sprintf("**red flags: %s**", strings.Join(names, ", ")))
 	}
-	return "<@" + d.Member.Key.User + ">: " + strings.Join(parts, "; ")
+	return Mention(d.Member.Key.User) + ": " + strings.Join(parts, "; ")
 }
 
 func trendArrow(d TrendDirection) string {
@@ -345,21 +345,39 @@ func adherence(d MemberData, days int) int {
 	return min(100, len(seen)*100/max(1, days))
 }
 
-// alertStaff enqueues a red-flag alert to the staff channel when the
-// workspace is in team mode, the member shares with staff, and the same
-// rule has not alerted for them in the last day.
-func (c *Coach) alertStaff(ctx context.Context, call *Call, rf RedFlagEvent) error {
-	ws := call.Workspace
-	if ws.Privacy != PrivacyTeam || ws.AlertChannel == "" || !call.Member.ShareWithStaff {
-		return nil
+// alertFor returns the staff alert to enqueue with a red flag of the
+// rule, or nil: staff must see the member (Workspace.AlertsStaffAbout)
+// and the rule must not have alerted for them in the last day.
+func (c *Coach) alertFor(ctx context.Context, call *Call, rule string) (*OutboxItem, error) {
+	if !call.Workspace.AlertsStaffAbout(call.Member) {
+		return nil, nil
 	}
-	recent, err := c.store.AlertedSince(ctx, call.Member.Key, rf.Rule, call.Now.Add(-alertDedupe))
+	recent, err := c.store.AlertedSince(ctx, call.Member.Key, rule, call.Now.Add(-alertDedupe))
 	if err != nil || recent {
-		return err
+		return nil, err
 	}
-	_, err = c.store.Enqueue(ctx, OutboxItem{Member: call.Member.Key, Kind: NudgeStaffAlert,
-		DedupeKey: "staff_alert:" + strconv.FormatInt(rf.ID, 10), NotBefore: call.Now, Ref: rf.ID, CreatedAt: call.Now})
-	return err
+	return &OutboxItem{Member: call.Member.Key, Kind: NudgeStaffAlert, DedupeKey: "staff_alert:", NotBefore: call.Now, CreatedAt: call.Now}, nil
+}
+
+// raise records red flags found outside a check-in (a message, a
+// readiness answer) with their staff alerts, in one transaction.
+func (c *Coach) raise(ctx context.Context, call *Call, flags []RedFlag, area string) error {
+	var recs []FlagRecord
+	for _, rf := range flags {
+		alert, err := c.alertFor(ctx, call, rf.Rule)
+		if err != nil {
+			return err
+		}
+		recs = append(recs, FlagRecord{Event: RedFlagEvent{Member: call.Member.Key, Rule: rf.Rule, Area: area, At: call.Now}, Alert: alert})
+	}
+	saved, err := c.store.RecordRedFlags(ctx, call.Member.Key, recs)
+	if err != nil {
+		return fmt.Errorf("record red flags: %w", err)
+	}
+	for _, rf := range saved {
+		c.observer.RedFlagRaised(rf.Rule)
+	}
+	return nil
 }
 
 // staffAlert decides a staff alert at send time: the workspace must still
@@ -376,7 +394,7 @@ func (c *Coach) staffAlert(ctx context.Context, m Member, item OutboxItem) (Nudg
 	if err != nil {
 		return NudgeDecision{}, err
 	}
-	if ws.Privacy != PrivacyTeam || ws.AlertChannel == "" || !m.ShareWithStaff {
+	if !ws.AlertsStaffAbout(m) {
 		return NudgeDecision{SkipReason: "no longer shared with staff"}, nil
 	}
 	area := "no area given"
@@ -385,8 +403,8 @@ func (c *Coach) staffAlert(ctx context.Context, m Member, item OutboxItem) (Nudg
 	}
 	return NudgeDecision{Send: true, Channel: ws.AlertChannel, Reply: Reply{
 		Title: "Red flag",
-		Text: fmt.Sprintf("<@%s> reported a check-in that raised a red flag: **%s** (%s) at %s UTC. They were advised to contact a physical therapist or doctor; please check in with them.",
-			m.Key.User, c.flagTitle(rf.Rule), area, rf.At.Format("2006-01-02 15:04")),
+		Text: fmt.Sprintf("%s reported a check-in that raised a red flag: **%s** (%s) at %s UTC. They were advised to contact a physical therapist or doctor; please check in with them.",
+			Mention(m.Key.User), c.flagTitle(rf.Rule), area, rf.At.Format("2006-01-02 15:04")),
 		Visibility: InChannel,
 	}}, nil
 }

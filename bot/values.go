@@ -182,59 +182,6 @@ func ParseWeekdays(s string) (Weekdays, error) {
 
 var fullDayNames = [7]string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
-// ParseDuration accepts Go durations (90m, 1h30m) and whole days (1d, 3d).
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	bad := Errorf(EINVALID, "%q is not a duration; try 30m, 2h or 1d.", clip(s, 20))
-	if s == "" {
-		return 0, bad
-	}
-	if n, ok := strings.CutSuffix(s, "d"); ok && digits(n) && len(n) <= 3 {
-		days, _ := strconv.Atoi(n)
-		if days == 0 {
-			return 0, bad
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
-	}
-	if n, ok := strings.CutSuffix(s, "w"); ok && digits(n) && len(n) <= 2 {
-		weeks, _ := strconv.Atoi(n)
-		if weeks == 0 {
-			return 0, bad
-		}
-		return time.Duration(weeks) * 7 * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, bad
-	}
-	return d, nil
-}
-
-// FormatDuration renders d the way people say it: 45m, 2h, 1h30m, 3d.
-func FormatDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%dm", m)
-	case m == 0:
-		return fmt.Sprintf("%dh", h)
-	}
-	return fmt.Sprintf("%dh%dm", h, m)
-}
-
-// ParseDate parses YYYY-MM-DD in loc.
-func ParseDate(s string, loc *time.Location) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), loc)
-	if err != nil {
-		return time.Time{}, Errorf(EINVALID, "%q is not a date; use YYYY-MM-DD, for example 2026-03-01.", clip(s, 20))
-	}
-	return t, nil
-}
-
 // LoadZone validates an IANA zone name such as Europe/Berlin.
 func LoadZone(name string) (*time.Location, error) {
 	name = strings.TrimSpace(name)

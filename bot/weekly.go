@@ -30,7 +30,7 @@ func (c *Coach) setWeekly(ctx context.Context, call *Call, kind ReminderKind, wh
 		return "", fmt.Errorf("set %s: %w", kind, err)
 	}
 	c.scheduleChanged()
-	return fmt.Sprintf("Weekly %s on: every %s at %s (%s), by direct message.", what, day, times[0], call.Member.TZ), nil
+	return fmt.Sprintf("Weekly %s on: %s at %s (%s), by direct message.", what, "every "+dayWords[weekdayOf(day)], times[0], call.Member.TZ), nil
 }
 
 func (c *Coach) summary(ctx context.Context, call *Call) (Reply, error) {
@@ -69,11 +69,11 @@ func (c *Coach) weeklySummary(ctx context.Context, m Member, now time.Time) (Nud
 		b.WriteString("No check-ins this week. A quick `/pain 3` now and then lets me show you how things are going.\n")
 	} else {
 		s := Summarize(checkIns)
-		fmt.Fprintf(&b, "`%s` %d check-ins, average %.1f, range %d to %d.\n%s\n", Sparkline(checkIns, 30), s.Count, s.Average, s.Min, s.Max, s.Trend.Sentence())
+		fmt.Fprintf(&b, "`%s` %s, average %.1f, range %d to %d.\n%s\n", Sparkline(checkIns, 30), Plural(s.Count, "check-in"), s.Average, s.Min, s.Max, s.Trend.Sentence())
 	}
 	fmt.Fprintf(&b, "Exercises done on %d of the last 7 days.", len(days))
 	if streak, err := c.exerciseStreak(ctx, m, now); err == nil && streak > 1 {
-		fmt.Fprintf(&b, " Current streak: %d days.", streak)
+		fmt.Fprintf(&b, " Current streak: %s.", Plural(streak, "day"))
 	}
 	return NudgeDecision{Send: true, Reply: Reply{Title: "Your week", Text: b.String(),
 		Buttons: []Button{{Label: "History", Command: "coach history 28"}}}}, nil

@@ -189,7 +189,8 @@ func triageInput(in bot.GuidanceInput) triage.Input {
 	if now.IsZero() {
 		now = cur.At
 	}
-	t := triage.Input{Score: cur.Score, HasScore: true, Area: cur.Area, Note: cur.Note}
+	// Red-flag rules speak of areas without sides ("calf", not "left-calf").
+	t := triage.Input{Score: cur.Score, HasScore: true, Area: bot.BaseArea(cur.Area), Note: cur.Note}
 	var earlier []bot.CheckIn
 	for _, ci := range in.Recent {
 		if ci.Area != cur.Area || sameCheckIn(ci, cur) || ci.At.After(cur.At) {
@@ -345,7 +346,7 @@ func compileMatch(p *problems, m matchMeta, line func(path ...any) int) alternat
 			p.add(line("jump"), "jump must be 1 to 10 points")
 		}
 		alt = append(alt, func(s *situation) (string, bool) {
-			return fmt.Sprintf("a jump of %d points since your last check-in", s.jump), s.hasPrev && s.jump >= m.Jump
+			return fmt.Sprintf("a jump of %s since your last check-in", bot.Plural(s.jump, "point")), s.hasPrev && s.jump >= m.Jump
 		})
 	}
 	if m.Rising != 0 {
@@ -353,7 +354,7 @@ func compileMatch(p *problems, m matchMeta, line func(path ...any) int) alternat
 			p.add(line("rising"), "rising must be 1 to 10 check-ins")
 		}
 		alt = append(alt, func(s *situation) (string, bool) {
-			return fmt.Sprintf("your pain has risen on %d check-ins in a row", s.rising), s.rising >= m.Rising
+			return fmt.Sprintf("your pain has risen on %s in a row", bot.Plural(s.rising, "check-in")), s.rising >= m.Rising
 		})
 	}
 	if m.Trend != "" {
@@ -384,7 +385,7 @@ func compileMatch(p *problems, m matchMeta, line func(path ...any) int) alternat
 	if m.DaysSinceFirst != nil {
 		lo, hi := checkRange(p, "days_since_first", m.DaysSinceFirst, 0, 365, line("days_since_first"))
 		alt = append(alt, func(s *situation) (string, bool) {
-			reason := fmt.Sprintf("you first reported this %d days ago", s.daysSinceFirst)
+			reason := fmt.Sprintf("you first reported this %s ago", bot.Plural(s.daysSinceFirst, "day"))
 			if s.daysSinceFirst < 1 {
 				reason = "this is one of your first check-ins"
 			}
@@ -416,7 +417,7 @@ func compileMatch(p *problems, m matchMeta, line func(path ...any) int) alternat
 	if m.TapeDays != nil {
 		lo, hi := checkRange(p, "tape_days", m.TapeDays, 0, 30, line("tape_days"))
 		alt = append(alt, func(s *situation) (string, bool) {
-			reason := fmt.Sprintf("your tape has been on for %d days", s.tapeDays)
+			reason := fmt.Sprintf("your tape has been on for %s", bot.Plural(s.tapeDays, "day"))
 			if s.tapeDays < 1 {
 				reason = "your tape went on within the last day"
 			}
@@ -425,7 +426,7 @@ func compileMatch(p *problems, m matchMeta, line func(path ...any) int) alternat
 	}
 	if m.TapeOverdue {
 		alt = append(alt, func(s *situation) (string, bool) {
-			return fmt.Sprintf("your tape has been on for %d days, past its planned wear", s.tapeDays), s.tapeOverdue
+			return fmt.Sprintf("your tape has been on for %s, past its planned wear", bot.Plural(s.tapeDays, "day")), s.tapeOverdue
 		})
 	}
 	if len(alt) == 0 {
@@ -509,7 +510,7 @@ func keywordCondition(kws, andKws []keyword, persistDays int) condition {
 			if !ok || days < persistDays {
 				return "", false
 			}
-			reason = fmt.Sprintf("your notes have mentioned %q for %d days", word, days)
+			reason = fmt.Sprintf("your notes have mentioned %q for %s", word, bot.Plural(days, "day"))
 		}
 		return reason, true
 	}

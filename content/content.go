@@ -248,5 +248,25 @@ func copyCard(c bot.Card) bot.Card {
 func copyProgram(p bot.Program) bot.Program {
 	p.Areas = slices.Clone(p.Areas)
 	p.Exercises = slices.Clone(p.Exercises)
+	p.StopRules = slices.Clone(p.StopRules)
+	p.Progressions = slices.Clone(p.Progressions)
 	return p
+}
+
+// ParseProgram implements bot.ProgramParser: a clinician's program file is
+// checked as `recoverycoach content check` checks the library's own (the
+// same schema and limits), and its related cards must be in this library.
+func (l *Library) ParseProgram(name string, data []byte) (bot.Program, error) {
+	p, errs := parseProgram(name, data)
+	if p != nil {
+		for _, r := range p.related {
+			if _, ok := l.byID[r.id]; !ok {
+				errs = append(errs, Problem{File: name, Line: r.line, Msg: fmt.Sprintf("broken reference: no card with id %q", r.id)})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return bot.Program{}, errs.sorted()
+	}
+	return copyProgram(p.Program), nil
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/adrg/frontmatter"
 	"gopkg.in/yaml.v3"
@@ -71,6 +73,10 @@ type programMeta struct {
 	Areas     []string       `yaml:"areas"`
 	Related   []string       `yaml:"related"`
 	Exercises []exerciseMeta `yaml:"exercises"`
+	// StopRules and Progressions are one line each, written by the
+	// clinician: when to stop and call, and how the program steps up.
+	StopRules    []string `yaml:"stop_rules"`
+	Progressions []string `yaml:"progressions"`
 }
 
 type exerciseMeta struct {
@@ -81,6 +87,9 @@ type exerciseMeta struct {
 	HoldSeconds int      `yaml:"hold_seconds"`
 	PerDay      int      `yaml:"per_day"`
 	HowTo       []string `yaml:"how_to"`
+	// Link is an https link to a picture or video of the exercise.
+	Link        string `yaml:"link"`
+	Progression string `yaml:"progression"`
 }
 
 // ref is a reference to another card or program, kept with its line for
@@ -348,10 +357,31 @@ func parseProgram(file string, data []byte) (*program, Errors) {
 		if len(e.HowTo) < 1 || len(e.HowTo) > 2 {
 			p.add(at("how_to"), "exercise %q: how_to needs one or two short lines", e.ID)
 		}
+		link := strings.TrimSpace(e.Link)
+		if link != "" {
+			checkLink(p, link, at("link"), e.ID)
+		}
+		progression := strings.TrimSpace(e.Progression)
+		if e.Progression != "" {
+			checkLine(p, fmt.Sprintf("exercise %q: progression", e.ID), progression, at("progression"))
+		}
 		prog.Exercises = append(prog.Exercises, bot.Exercise{
 			ID: e.ID, Name: name, Sets: e.Sets, Reps: e.Reps, HoldSeconds: e.HoldSeconds, PerDay: e.PerDay,
-			HowTo: strings.Join(how, " "),
+			HowTo: strings.Join(how, " "), Link: link, Progression: progression,
 		})
+	}
+	for i, r := range meta.StopRules {
+		r = strings.TrimSpace(r)
+		checkLine(p, "each stop_rules line", r, line("stop_rules", i))
+		prog.StopRules = append(prog.StopRules, r)
+	}
+	for i, r := range meta.Progressions {
+		r = strings.TrimSpace(r)
+		checkLine(p, "each progressions line", r, line("progressions", i))
+		prog.Progressions = append(prog.Progressions, r)
+	}
+	if len(meta.StopRules) > maxProgramLines || len(meta.Progressions) > maxProgramLines {
+		p.add(line("stop_rules"), "give at most %d stop_rules and %d progressions, so the plan fits in one message", maxProgramLines, maxProgramLines)
 	}
 	if len(p.list) > 0 {
 		return nil, p.list
@@ -452,6 +482,37 @@ func nodeLine(root *yaml.Node, path ...any) int {
 		n = next
 	}
 	return line
+}
+
+// Limits of a clinician's additions to a program.
+const (
+	maxProgramLines = 6
+	maxLineChars    = 200
+	maxLinkChars    = 300
+)
+
+// checkLine validates one line of a program's free text.
+func checkLine(p *problems, what, text string, line int) {
+	switch {
+	case text == "" || strings.Contains(text, "\n"):
+		p.add(line, "%s must be one non-empty line", what)
+	case utf8.RuneCountInString(text) > maxLineChars:
+		p.add(line, "%s is longer than %d characters", what, maxLineChars)
+	default:
+		checkMarkup(p, text, line)
+	}
+}
+
+// checkLink accepts only a plain https link, so a program cannot point a
+// patient at another scheme (javascript:, file:) or break the markup.
+func checkLink(p *problems, link string, line int, exercise string) {
+	u, err := url.Parse(link)
+	switch {
+	case len(link) > maxLinkChars:
+		p.add(line, "exercise %q: link is longer than %d characters", exercise, maxLinkChars)
+	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.ContainsAny(link, " ()[]<>`\"\n"):
+		p.add(line, "exercise %q: link must be a plain https:// address of a picture or video", exercise)
+	}
 }
 
 func checkID(p *problems, what, id string, line int) {

@@ -27,7 +27,6 @@ func TestGoldenRenders(t *testing.T) {
 		text string
 	}{
 		{"tape-apply.plain.golden", bot.StripMarkdown(md)},
-		{"tape-apply.slack.golden", bot.ToSlackMrkdwn(md)},
 		{"tape-apply.discord.golden", md},
 	}
 	for _, r := range renders {

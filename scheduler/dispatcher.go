@@ -5,21 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
+	"sort"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/recoverycoach/recoverycoach/bot"
 )
 
-// OutboxStore is what the Dispatcher needs from storage. A store shared by
-// several instances claims the rows DueOutbox returns for a lease, so no
-// other instance takes them; FinishOutbox and RetryOutbox end the claim,
-// and a crashed instance's rows come back once the lease has run out.
+// OutboxStore is what the Dispatcher needs from storage. ClaimOutbox claims
+// the rows it returns for a lease, so no other caller takes them;
+// FinishOutbox and RetryOutbox end the claim, and a crashed instance's rows
+// come back once the lease has run out, carrying SendingAt when a send had
+// begun.
 type OutboxStore interface {
-	DueOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.Platform) ([]bot.OutboxItem, error)
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.OutboxScope) ([]bot.OutboxItem, error)
+	MarkSending(ctx context.Context, id int64, at time.Time) (bool, error)
+	NextDue(ctx context.Context, now time.Time) (time.Time, bool, error)
 	FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error
 	RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error
 }
@@ -39,25 +42,59 @@ type Observer interface {
 	RateLimited(platform bot.Platform)
 }
 
+// ReconcileObserver, when the Observer implements it, is told how each row
+// left half-sent by a crash was settled: "found" (the platform had it),
+// "absent" (sent now), "nonce" (sent again; the platform drops a repeat)
+// or "unverified" (the platform could not tell, so it was sent again and
+// may arrive twice).
+type ReconcileObserver interface {
+	Reconciled(platform bot.Platform, outcome string)
+}
+
+// TimerClock is a bot.Clock that can also wake a waiter. When the
+// dispatcher's Clock implements it, pacing, holds and waits all run on it
+// (tests use a fake one, so nothing sleeps); otherwise pacing and timers
+// use the wall clock and the Clock only stamps rows.
+type TimerClock interface {
+	bot.Clock
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is a TimerClock's timer.
+type Timer interface {
+	C() <-chan time.Time
+	Stop() bool
+}
+
 // DispatcherOptions configure a Dispatcher.
 type DispatcherOptions struct {
 	Clock  bot.Clock
 	Logger *slog.Logger
-	// Rates caps messages per second per platform; a platform without a
-	// rate is unlimited.
+	// Rates is the ceiling of messages per second for each (platform,
+	// workspace) of a platform (COACH_*_RPS); the dispatcher adapts below
+	// it to what the platform accepts. Discord's limits are the bot's, so
+	// all of Discord is one workspace here. A platform without a rate is
+	// unlimited until it answers 429.
 	Rates map[bot.Platform]float64
 	// MaxAttempts bounds transient failures before a row is failed (default 6).
 	MaxAttempts int
 	// BaseBackoff is the first retry delay, doubled per attempt (default 30s)
 	// up to MaxBackoff (default 30m), with ±20% jitter.
 	BaseBackoff, MaxBackoff time.Duration
-	// Workers send in parallel (default 1). A crash can repeat each send in
-	// flight at that instant, so one worker keeps the promise "at most one
-	// repeated message per crash"; raise it only for platforms whose
-	// latency limits a single worker below the configured rate. Batch rows
-	// are claimed at once (default 256).
-	Workers, Batch int
-	// PollEvery is how often Run looks for due rows when not woken (default 5s).
+	// Concurrency is how many sends may be in flight per platform
+	// (COACH_SEND_CONCURRENCY, default 32). Every send is marked in the
+	// store before the call, so a crash with many in flight repeats none
+	// whose platform can be asked (see bot.TrackedSender).
+	Concurrency int
+	// Workers is the former name of Concurrency, used when it is unset.
+	Workers int
+	// Batch is how many rows one claim takes at most (default four times
+	// Concurrency).
+	Batch int
+	// PollEvery is how often Run looks for due rows when nothing else
+	// wakes it (default 5s): rows written by another instance, and leases
+	// of a dead one running out. Holds ending and rows of this store
+	// coming due wake it at their time.
 	PollEvery time.Duration
 	Observer  Observer
 	// Jitter returns a number in [0, 1); tests make it fixed.
@@ -72,20 +109,81 @@ func (nopObserver) NudgeSkipped(bot.Platform, bot.NudgeKind, string)     {}
 func (nopObserver) NudgeFailed(bot.Platform, bot.NudgeKind)              {}
 func (nopObserver) RateLimited(bot.Platform)                             {}
 
-// Dispatcher delivers due outbox rows through the platforms' Senders.
-type Dispatcher struct {
-	store    OutboxStore
-	nudger   Nudger
-	senders  map[bot.Platform]bot.Sender
-	limiters map[bot.Platform]*rate.Limiter
-	opts     DispatcherOptions
-	wake     chan struct{}
+// unlimited stands in for a platform without a configured rate.
+const unlimited = 1e6
 
-	mu          sync.Mutex
-	blockedTill map[bot.Platform]time.Time
-	running     bool
-	started     chan struct{}
-	startOnce   sync.Once
+// longHold is the member hold beyond which a member's waiting rows go back
+// to the store instead of staying claimed in memory.
+const longHold = 10 * time.Second
+
+// keyID is what the platform paces: a Slack workspace, or all of another
+// platform.
+type keyID struct {
+	platform  bot.Platform
+	workspace string
+}
+
+func keyOf(m bot.MemberKey) keyID {
+	if m.Platform == bot.Slack {
+		return keyID{m.Platform, m.Workspace}
+	}
+	return keyID{platform: m.Platform}
+}
+
+// keyState is the pacing and the waiting rows of one key. The run loop
+// owns it; Stats reads it under Dispatcher.mu.
+type keyState struct {
+	id       keyID
+	pace     *adaptiveRate
+	queue    []bot.OutboxItem
+	hold     time.Time // row clock: no send before
+	holding  bool
+	inFlight int
+}
+
+// KeyStats describes one paced key, for metrics.
+type KeyStats struct {
+	Platform  bot.Platform
+	Workspace string
+	// Rate is the current pace and Ceiling the configured one, in
+	// messages per second.
+	Rate, Ceiling float64
+	// Held is set while a shared 429's Retry-After lasts.
+	Held     bool
+	InFlight int
+	Queued   int
+}
+
+// outcome is a finished row, reported by its worker to the run loop.
+type outcome struct {
+	it      bot.OutboxItem
+	key     keyID
+	started time.Time // pace clock
+	sent    bool
+	limited *bot.RateLimitedError
+	err     error // the row could not be updated
+}
+
+// Dispatcher delivers due outbox rows through the platforms' Senders, with
+// up to Concurrency sends in flight per platform, paced per (platform,
+// workspace) by an adaptive rate, fair between workspaces, one send at a
+// time per member.
+type Dispatcher struct {
+	store   OutboxStore
+	nudger  Nudger
+	senders map[bot.Platform]bot.Sender
+	opts    DispatcherOptions
+	pace    TimerClock
+	wake    chan struct{}
+
+	// runMu lets one Run or Drain use the keys at a time.
+	runMu sync.Mutex
+
+	mu        sync.Mutex
+	keys      map[keyID]*keyState
+	running   bool
+	started   chan struct{}
+	startOnce sync.Once
 }
 
 // NewDispatcher returns a Dispatcher; call Run or Drain.
@@ -105,11 +203,14 @@ func NewDispatcher(store OutboxStore, nudger Nudger, senders map[bot.Platform]bo
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Minute
 	}
-	if opts.Workers <= 0 {
-		opts.Workers = 1
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = opts.Workers
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 32
 	}
 	if opts.Batch <= 0 {
-		opts.Batch = 256
+		opts.Batch = 4 * opts.Concurrency
 	}
 	if opts.PollEvery <= 0 {
 		opts.PollEvery = 5 * time.Second
@@ -120,16 +221,13 @@ func NewDispatcher(store OutboxStore, nudger Nudger, senders map[bot.Platform]bo
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
-	limiters := map[bot.Platform]*rate.Limiter{}
-	for p := range senders {
-		limiters[p] = rate.NewLimiter(rate.Inf, 1)
-		if r, ok := opts.Rates[p]; ok && r > 0 {
-			limiters[p] = rate.NewLimiter(rate.Limit(r), max(1, int(r/10)))
-		}
+	pace, ok := opts.Clock.(TimerClock)
+	if !ok {
+		pace = wallClock{}
 	}
 	return &Dispatcher{
-		store: store, nudger: nudger, senders: senders, limiters: limiters, opts: opts,
-		wake: make(chan struct{}, 1), blockedTill: map[bot.Platform]time.Time{}, started: make(chan struct{}),
+		store: store, nudger: nudger, senders: senders, opts: opts, pace: pace,
+		wake: make(chan struct{}, 1), keys: map[keyID]*keyState{}, started: make(chan struct{}),
 	}
 }
 
@@ -151,26 +249,36 @@ func (d *Dispatcher) Running() bool {
 	return d.running
 }
 
-// Run drains due rows until ctx ends. A batch in progress when ctx ends is
-// finished (sends are not cut off halfway), then Run returns.
+// Stats returns the pacing of every key seen, for metrics.
+func (d *Dispatcher) Stats() []KeyStats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.opts.Clock.Now()
+	out := make([]KeyStats, 0, len(d.keys))
+	for _, k := range d.keys {
+		out = append(out, KeyStats{Platform: k.id.platform, Workspace: k.id.workspace, Rate: k.pace.Rate(), Ceiling: k.pace.ceiling,
+			Held: k.hold.After(now), InFlight: k.inFlight, Queued: len(k.queue)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Platform != out[j].Platform {
+			return out[i].Platform < out[j].Platform
+		}
+		return out[i].Workspace < out[j].Workspace
+	})
+	return out
+}
+
+// Run delivers due rows until ctx ends: rows left half-sent first, then
+// due rows as fast as the platforms allow. It sleeps until a row comes
+// due, a hold ends, Wake is called or PollEvery passes. When ctx ends,
+// sends in flight finish (they are not cut off halfway), waiting rows are
+// handed back, and Run returns.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	d.setRunning(true)
 	defer d.setRunning(false)
 	d.startOnce.Do(func() { close(d.started) })
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
-		case <-d.wake:
-		}
-		if _, err := d.Drain(ctx); err != nil && ctx.Err() == nil {
-			d.opts.Logger.Error("dispatcher drain failed", "err", err)
-		}
-		timer.Reset(d.opts.PollEvery)
-	}
+	_, err := d.loop(ctx, false)
+	return err
 }
 
 func (d *Dispatcher) setRunning(v bool) {
@@ -179,119 +287,566 @@ func (d *Dispatcher) setRunning(v bool) {
 	d.running = v
 }
 
-// Drain processes due rows batch by batch until none is due or ctx ends,
-// and returns how many rows it handled.
+// Drain delivers every row due now, waiting for the pace but not for holds
+// or rows due later, and returns how many rows it handled.
 func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
-	total := 0
-	for ctx.Err() == nil {
-		now := d.opts.Clock.Now().UTC()
-		items, err := d.store.DueOutbox(ctx, now, d.opts.Batch, d.blockedPlatforms(now))
-		if err != nil {
-			return total, fmt.Errorf("due outbox: %w", err)
+	return d.loop(ctx, true)
+}
+
+// run is the state of one Run or Drain.
+type run struct {
+	d       *Dispatcher
+	drain   bool
+	done    chan outcome
+	flying  map[bot.Platform]int
+	busy    map[bot.MemberKey]bool      // members with a send in flight
+	mholds  map[bot.MemberKey]time.Time // row clock: member's DM paced
+	queued  map[int64]bool              // ids waiting or in flight
+	waiting int
+	handled int
+	// exhausted is set when the last claim found every due row; capped
+	// lists keys left out of it for having enough waiting.
+	exhausted bool
+	capped    []*keyState
+	// failStreak counts updates failed since the last that worked, and
+	// claimedSince the rows claimed since then: all of them failing means
+	// the store cannot be written.
+	failStreak, claimedSince int
+	rr                       int
+	nextDue                  time.Time
+	nextDueSeen              bool
+	ctx                      context.Context
+}
+
+// loop is Run (drain false) or Drain (drain true).
+func (d *Dispatcher) loop(ctx context.Context, drain bool) (int, error) {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
+	r := &run{d: d, drain: drain, done: make(chan outcome, 4*d.opts.Concurrency),
+		flying: map[bot.Platform]int{}, busy: map[bot.MemberKey]bool{}, mholds: map[bot.MemberKey]time.Time{}, queued: map[int64]bool{}}
+	// Sends are not cut off when ctx ends; they finish and are recorded.
+	work := context.WithoutCancel(ctx)
+	r.ctx = work
+	defer r.finish(work)
+	poll := d.pace.Now().Add(d.opts.PollEvery)
+	for {
+		r.collect()
+		if ctx.Err() != nil {
+			return r.handled, nil
 		}
-		if len(items) == 0 {
-			return total, nil
+		r.endHolds()
+		if r.nextDueSeen && !d.opts.Clock.Now().Before(r.nextDue) {
+			r.exhausted, r.nextDueSeen = false, false
 		}
-		if failed := d.process(context.WithoutCancel(ctx), items); failed == len(items) {
+		if err := r.claim(ctx); err != nil {
+			if drain {
+				return r.handled, err
+			}
+			d.opts.Logger.Error("dispatcher: claim failed", "err", err)
+			r.exhausted = true
+		}
+		paceWait := r.dispatch(work)
+		if r.failStreak > 0 && r.failStreak >= r.claimedSince {
 			// Nothing could be recorded (read-only or broken database):
 			// stop rather than resend the same rows in a tight loop.
-			return total, fmt.Errorf("no outbox row of a batch of %d could be updated", len(items))
-		}
-		total += len(items)
-	}
-	return total, nil
-}
-
-// process handles one batch with a pool of workers and returns how many
-// rows could not be updated.
-func (d *Dispatcher) process(ctx context.Context, items []bot.OutboxItem) int {
-	work := make(chan bot.OutboxItem)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	failed := 0
-	for range min(d.opts.Workers, len(items)) {
-		wg.Go(func() {
-			for it := range work {
-				if err := d.handle(ctx, it); err != nil {
-					d.opts.Logger.Error("outbox row not updated", "id", it.ID, "kind", it.Kind, "err", err)
-					mu.Lock()
-					failed++
-					mu.Unlock()
-				}
+			err := fmt.Errorf("no outbox row of a batch of %d could be updated", r.claimedSince)
+			if drain {
+				return r.handled, err
 			}
-		})
+			d.opts.Logger.Error("dispatcher: outbox updates failing", "err", err)
+			r.failStreak, r.claimedSince = 0, 0
+			poll = d.pace.Now().Add(d.opts.PollEvery)
+			r.exhausted = true
+		}
+		if drain && r.exhausted && r.inFlight() == 0 && r.sendable() == 0 {
+			return r.handled, nil
+		}
+		wait := paceWait
+		if !drain {
+			wait = min(wait, r.rowWait(), poll.Sub(d.pace.Now()))
+		}
+		if err := r.sleep(ctx, max(wait, 0)); err != nil {
+			return r.handled, nil
+		}
+		if !drain && !d.pace.Now().Before(poll) {
+			poll = d.pace.Now().Add(d.opts.PollEvery)
+			r.exhausted = false
+		}
 	}
-	for _, it := range items {
-		work <- it
-	}
-	close(work)
-	wg.Wait()
-	return failed
 }
 
-// handle delivers one row and records the outcome. A crash between Send
-// and the update below repeats this one message on restart; nothing else
-// can be sent twice, because every other path updates the row first.
-func (d *Dispatcher) handle(ctx context.Context, it bot.OutboxItem) error {
+// sleep waits for a finished send, Wake, ctx or d; any but a finished send
+// makes the next pass claim again.
+func (r *run) sleep(ctx context.Context, d time.Duration) error {
+	if r.inFlight() == 0 && r.waiting == 0 && d >= time.Duration(math.MaxInt64/2) {
+		d = r.d.opts.PollEvery
+	}
+	t := r.d.pace.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case o := <-r.done:
+		r.apply(o)
+		if len(r.capped) > 0 {
+			r.exhausted = false
+		}
+	case <-r.d.wake:
+		r.exhausted = false
+	case <-t.C():
+		// The loop tells which wait ended: a token, a hold, a due row or
+		// the poll.
+	}
+	return nil
+}
+
+// collect applies every finished send without waiting.
+func (r *run) collect() {
+	for {
+		select {
+		case o := <-r.done:
+			r.apply(o)
+		default:
+			return
+		}
+	}
+}
+
+func (r *run) inFlight() int {
+	n := 0
+	for _, f := range r.flying {
+		n += f
+	}
+	return n
+}
+
+// sendable counts waiting rows not held back by a hold.
+func (r *run) sendable() int {
+	now := r.d.opts.Clock.Now()
+	n := 0
+	r.d.mu.Lock()
+	defer r.d.mu.Unlock()
+	for _, k := range r.d.keys {
+		if k.hold.After(now) {
+			continue
+		}
+		n += len(k.queue)
+	}
+	return n
+}
+
+// key returns the state of id, creating it at the platform's ceiling.
+func (r *run) key(id keyID) *keyState {
+	k := r.d.keys[id]
+	if k == nil {
+		ceiling := unlimited
+		if c := r.d.opts.Rates[id.platform]; c > 0 {
+			ceiling = c
+		}
+		k = &keyState{id: id, pace: newAdaptiveRate(ceiling, r.d.pace.Now())}
+		r.d.keys[id] = k
+	}
+	return k
+}
+
+// endHolds restarts probing on keys whose hold has ended.
+func (r *run) endHolds() {
+	now := r.d.opts.Clock.Now()
+	r.d.mu.Lock()
+	defer r.d.mu.Unlock()
+	for _, k := range r.d.keys {
+		if k.holding && !k.hold.After(now) {
+			k.holding = false
+			k.pace.holdEnded(r.d.pace.Now())
+			r.exhausted = false
+			r.d.opts.Logger.Debug("dispatcher: hold ended", "platform", k.id.platform, "workspace", k.id.workspace, "rate", k.pace.Rate())
+		}
+	}
+	for m, t := range r.mholds {
+		if !t.After(now) {
+			delete(r.mholds, m)
+		}
+	}
+}
+
+// claim takes more due rows when there is room for a batch, leaving out
+// held keys and keys that have plenty waiting, so that one large workspace
+// cannot crowd the others out of the claim.
+func (r *run) claim(ctx context.Context) error {
+	d := r.d
+	room := 2*d.opts.Batch - r.waiting
+	if r.exhausted || room < d.opts.Batch {
+		return nil
+	}
+	now := d.opts.Clock.Now().UTC()
+	var exclude []bot.OutboxScope
+	d.mu.Lock()
+	r.capped = r.capped[:0]
+	for _, k := range d.keys {
+		switch {
+		case k.hold.After(now):
+		case len(k.queue) >= keyCap(k, d.opts.Concurrency):
+			r.capped = append(r.capped, k)
+		default:
+			continue
+		}
+		exclude = append(exclude, bot.OutboxScope{Platform: k.id.platform, Workspace: k.id.workspace})
+	}
+	d.mu.Unlock()
+	items, err := d.store.ClaimOutbox(ctx, now, room, exclude)
+	if err != nil {
+		return fmt.Errorf("due outbox: %w", err)
+	}
+	r.claimedSince += len(items)
+	r.exhausted = len(items) < room
+	if r.exhausted && !r.drain {
+		r.findNextDue(ctx)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, it := range items {
+		if r.queued[it.ID] {
+			// A claim that outlived its lease in our own queue.
+			continue
+		}
+		r.queued[it.ID] = true
+		k := r.key(keyOf(it.Member))
+		k.queue = append(k.queue, it)
+		r.waiting++
+	}
+	return nil
+}
+
+// keyCap is how many rows a key may have waiting before claims leave it
+// out: two seconds at its pace, at least the concurrency.
+func keyCap(k *keyState, concurrency int) int {
+	return max(concurrency, int(math.Min(k.pace.Rate()*2, 1<<20)))
+}
+
+// dispatch starts sends, one per key in turn while a key has a sendable
+// row, a token and the platform a free slot; it returns how long until the
+// next token of a key that is waiting for one.
+func (r *run) dispatch(ctx context.Context) time.Duration {
+	d := r.d
+	now := d.opts.Clock.Now()
+	wait := time.Duration(math.MaxInt64)
+	d.mu.Lock()
+	var keys []*keyState
+	for _, k := range d.keys {
+		if len(k.queue) > 0 && !k.hold.After(now) {
+			keys = append(keys, k)
+		}
+	}
+	d.mu.Unlock()
+	if len(keys) == 0 {
+		return wait
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].id.platform != keys[j].id.platform {
+			return keys[i].id.platform < keys[j].id.platform
+		}
+		return keys[i].id.workspace < keys[j].id.workspace
+	})
+	r.rr++
+	for progress := true; progress; {
+		progress = false
+		for i := range keys {
+			k := keys[(r.rr+i)%len(keys)]
+			if r.flying[k.id.platform] >= d.opts.Concurrency || len(k.queue) == 0 {
+				continue
+			}
+			idx := r.pick(ctx, k, now)
+			if idx < 0 {
+				continue
+			}
+			ok, w := k.pace.take(d.pace.Now())
+			if !ok {
+				wait = min(wait, w)
+				continue
+			}
+			d.mu.Lock()
+			it := k.queue[idx]
+			k.queue = append(k.queue[:idx], k.queue[idx+1:]...)
+			k.inFlight++
+			d.mu.Unlock()
+			r.waiting--
+			r.flying[k.id.platform]++
+			r.busy[it.Member] = true
+			started := d.pace.Now()
+			go func() { r.done <- d.deliver(ctx, it, k.id, started) }()
+			progress = true
+		}
+	}
+	return wait
+}
+
+// pick returns the index of the key's first row whose member has no send
+// in flight and no hold, or -1. Rows of a member held for long go back to
+// the store, to come due when the hold ends.
+func (r *run) pick(ctx context.Context, k *keyState, now time.Time) int {
+	for i := 0; i < len(k.queue); i++ {
+		it := k.queue[i]
+		if r.busy[it.Member] {
+			continue
+		}
+		hold, held := r.mholds[it.Member]
+		if !held || !hold.After(now) {
+			return i
+		}
+		if r.drain || hold.Sub(now) > longHold {
+			notBefore := it.NotBefore
+			if hold.After(notBefore) {
+				notBefore = hold
+			}
+			if err := r.d.store.RetryOutbox(ctx, it.ID, notBefore, it.Attempts, it.LastError); err != nil {
+				r.d.opts.Logger.Error("dispatcher: could not hand back a held row", "id", it.ID, "err", err)
+			}
+			r.d.mu.Lock()
+			k.queue = append(k.queue[:i], k.queue[i+1:]...)
+			r.d.mu.Unlock()
+			delete(r.queued, it.ID)
+			r.waiting--
+			i--
+		}
+	}
+	return -1
+}
+
+// apply records a finished send: frees its slot, feeds the key's pace, and
+// on a 429 holds the member's DM or, when the shared limit was reached,
+// the whole key.
+func (r *run) apply(o outcome) {
+	d := r.d
+	r.flying[o.key.platform]--
+	delete(r.busy, o.it.Member)
+	delete(r.queued, o.it.ID)
+	r.handled++
+	if o.err != nil {
+		r.failStreak++
+		d.opts.Logger.Error("outbox row not updated", "id", o.it.ID, "kind", o.it.Kind, "err", o.err)
+	} else {
+		r.failStreak, r.claimedSince = 0, 0
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := r.key(o.key)
+	k.inFlight--
+	pnow := d.pace.Now()
+	var change rateChange
+	switch {
+	case o.sent:
+		change = k.pace.success(pnow)
+	case o.limited != nil:
+		now := d.opts.Clock.Now()
+		retry := max(o.limited.RetryAfter, time.Second)
+		r.mholds[o.it.Member] = now.Add(retry)
+		d.opts.Observer.RateLimited(o.key.platform)
+		change = k.pace.rateLimited(pnow, o.started, o.it.Member.User, o.limited.Shared)
+		if change.Shared && now.Add(retry).After(k.hold) {
+			k.hold, k.holding = now.Add(retry), true
+			d.opts.Logger.Debug("dispatcher: shared rate limit; holding", "platform", o.key.platform, "workspace", o.key.workspace, "for", retry)
+			if retry > longHold {
+				// Claims would lapse before the hold ends: hand the
+				// waiting rows back (claims leave the key out till then).
+				for _, it := range k.queue {
+					if err := d.release(r.ctx, it); err != nil {
+						d.opts.Logger.Error("dispatcher: could not hand back a row", "id", it.ID, "err", err)
+					}
+					delete(r.queued, it.ID)
+				}
+				r.waiting -= len(k.queue)
+				k.queue = nil
+			}
+		}
+	}
+	if change.To != 0 {
+		d.opts.Logger.Debug("dispatcher: rate changed", "platform", o.key.platform, "workspace", o.key.workspace,
+			"from", round(change.From), "to", round(change.To))
+	}
+}
+
+// finish hands waiting rows back and waits for sends in flight.
+func (r *run) finish(ctx context.Context) {
+	d := r.d
+	d.mu.Lock()
+	var back []bot.OutboxItem
+	for _, k := range d.keys {
+		back = append(back, k.queue...)
+		k.queue = nil
+	}
+	d.mu.Unlock()
+	for _, it := range back {
+		if err := d.release(ctx, it); err != nil {
+			d.opts.Logger.Error("dispatcher: could not hand back a row", "id", it.ID, "err", err)
+		}
+	}
+	r.waiting = 0
+	for r.inFlight() > 0 {
+		r.apply(<-r.done)
+	}
+}
+
+// rowWait is how long until the earliest hold ends or row comes due.
+func (r *run) rowWait() time.Duration {
+	now := r.d.opts.Clock.Now()
+	next := time.Time{}
+	consider := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	r.d.mu.Lock()
+	for _, k := range r.d.keys {
+		if k.holding {
+			consider(k.hold)
+		}
+	}
+	r.d.mu.Unlock()
+	for _, t := range r.mholds {
+		consider(t)
+	}
+	if r.nextDueSeen {
+		consider(r.nextDue)
+	}
+	if next.IsZero() {
+		return time.Duration(math.MaxInt64)
+	}
+	return next.Sub(now)
+}
+
+// findNextDue asks the store when the next row comes due.
+func (r *run) findNextDue(ctx context.Context) {
+	t, ok, err := r.d.store.NextDue(ctx, r.d.opts.Clock.Now().UTC())
+	if err != nil {
+		r.d.opts.Logger.Warn("dispatcher: next due row", "err", err)
+		return
+	}
+	r.nextDue, r.nextDueSeen = t, ok
+}
+
+// deliver settles one row and records the outcome. Each send is marked in
+// the store first; a crash before the outcome is recorded leaves the mark,
+// and the next claim of the row asks the platform (reconcile).
+func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, started time.Time) (o outcome) {
+	o = outcome{it: it, key: key, started: started}
 	now := d.opts.Clock.Now().UTC()
 	sender, ok := d.senders[it.Member.Platform]
 	if !ok {
-		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts, now, "no sender for platform "+string(it.Member.Platform))
-	}
-	if d.blocked(it.Member.Platform).After(now) {
-		// Handed back unchanged (no attempt spent), so a store that claims
-		// rows frees it at once; Drain fetches it again once the
-		// platform's Retry-After has passed.
-		return d.release(ctx, it)
+		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts, now, "no sender for platform "+string(it.Member.Platform))
+		return o
 	}
 	decision, err := d.nudger.Nudge(ctx, it)
 	if err != nil {
-		return d.retry(ctx, it, now, fmt.Errorf("decide: %w", err))
+		o.err = d.retry(ctx, it, now, fmt.Errorf("decide: %w", err))
+		return o
+	}
+	tracked, _ := sender.(bot.TrackedSender)
+	if !it.SendingAt.IsZero() {
+		found, err := d.reconcile(ctx, tracked, it, decision)
+		if err != nil {
+			o.err = err
+			return o
+		}
+		if found {
+			d.opts.Observer.NudgeSent(it.Member.Platform, it.Kind, 0)
+			o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxSent, it.Attempts+1, now, "")
+			return o
+		}
 	}
 	switch {
 	case decision.SkipReason != "":
 		d.opts.Observer.NudgeSkipped(it.Member.Platform, it.Kind, decision.SkipReason)
-		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxSkipped, it.Attempts, now, decision.SkipReason)
+		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxSkipped, it.Attempts, now, decision.SkipReason)
+		return o
 	case !decision.Postpone.IsZero():
-		return d.store.RetryOutbox(ctx, it.ID, decision.Postpone, it.Attempts, "postponed")
+		o.err = d.store.RetryOutbox(ctx, it.ID, decision.Postpone, it.Attempts, "postponed")
+		return o
 	}
-	if err := d.limiters[it.Member.Platform].Wait(ctx); err != nil {
-		return d.store.RetryOutbox(ctx, it.ID, now, it.Attempts, "rate limiter: "+err.Error())
+	mine, err := d.store.MarkSending(ctx, it.ID, now)
+	if err != nil {
+		o.err = fmt.Errorf("mark sending: %w", err)
+		return o
+	}
+	if !mine {
+		// Finished, or taken by another instance after our lease ran out.
+		return o
 	}
 	start := time.Now()
-	err = d.send(ctx, sender, it, decision)
+	err = d.send(ctx, sender, tracked, it, decision, now)
 	latency := time.Since(start)
 	now = d.opts.Clock.Now().UTC()
 	var limited *bot.RateLimitedError
 	switch {
 	case err == nil:
 		d.opts.Observer.NudgeSent(it.Member.Platform, it.Kind, latency)
-		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxSent, it.Attempts+1, now, "")
+		o.sent = true
+		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxSent, it.Attempts+1, now, "")
+		return o
 	case errors.As(err, &limited):
 		// A 429 is the platform pacing us, not a failure of this message:
-		// hold the whole platform and retry without spending an attempt.
-		d.block(it.Member.Platform, now.Add(max(limited.RetryAfter, time.Second)))
-		d.opts.Observer.RateLimited(it.Member.Platform)
-		return d.release(ctx, it)
+		// retry once Retry-After has passed, without spending an attempt.
+		o.limited = limited
+		o.err = d.store.RetryOutbox(ctx, it.ID, now.Add(max(limited.RetryAfter, time.Second)), it.Attempts, truncate("rate limited: "+err.Error(), 500))
+		return o
 	case errors.Is(err, bot.ErrUnreachable) && decision.Channel != "":
 		// The staff channel refused us; the member is not at fault.
 		d.opts.Logger.Warn("staff channel unreachable", "platform", it.Member.Platform, "err", err)
 		d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
-		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "channel unreachable: "+err.Error())
+		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "channel unreachable: "+err.Error())
+		return o
 	case errors.Is(err, bot.ErrUnreachable):
 		d.opts.Logger.Warn("member unreachable; nudges disabled", "platform", it.Member.Platform, "kind", it.Kind, "err", err)
 		d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
 		if err := d.nudger.DisableNudges(ctx, it.Member, "the platform refused a direct message"); err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
-			return err
+			o.err = err
+			return o
 		}
-		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "unreachable: "+err.Error())
+		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "unreachable: "+err.Error())
+		return o
 	}
-	return d.retry(ctx, it, now, err)
+	d.opts.Logger.Warn("send failed; will retry", "platform", it.Member.Platform, "kind", it.Kind, "attempt", it.Attempts+1, "err", err)
+	o.err = d.retry(ctx, it, now, err)
+	return o
+}
+
+// reconcile settles a row left half-sent: it reports whether the platform
+// already has the message. When the platform cannot tell, the row is sent
+// again (counted, since that may repeat it), unless the platform drops
+// repeats itself.
+func (d *Dispatcher) reconcile(ctx context.Context, tracked bot.TrackedSender, it bot.OutboxItem, decision bot.NudgeDecision) (bool, error) {
+	report := func(outcome string) {
+		if ro, ok := d.opts.Observer.(ReconcileObserver); ok {
+			ro.Reconciled(it.Member.Platform, outcome)
+		}
+	}
+	if tracked == nil {
+		report("unverified")
+		d.opts.Logger.Warn("dispatcher: a send was interrupted and this platform cannot be asked; sending again", "platform", it.Member.Platform, "id", it.ID)
+		return false, nil
+	}
+	found, err := tracked.Delivered(ctx, it.Member, decision.Channel, bot.Delivery{ID: it.ID, Began: it.SendingAt})
+	switch {
+	case errors.Is(err, bot.ErrCannotTell):
+		report("nonce")
+		return false, nil
+	case err != nil:
+		report("unverified")
+		d.opts.Logger.Warn("dispatcher: could not tell whether an interrupted send arrived; sending again", "platform", it.Member.Platform, "id", it.ID, "err", err)
+		return false, nil
+	case found:
+		report("found")
+		return true, nil
+	}
+	report("absent")
+	return false, nil
 }
 
 // send delivers to the member's DM, or to a workspace channel for staff
-// alerts.
-func (d *Dispatcher) send(ctx context.Context, sender bot.Sender, it bot.OutboxItem, decision bot.NudgeDecision) error {
+// alerts, tagged with the row when the sender can.
+func (d *Dispatcher) send(ctx context.Context, sender bot.Sender, tracked bot.TrackedSender, it bot.OutboxItem, decision bot.NudgeDecision, began time.Time) error {
+	if tracked != nil {
+		return tracked.SendTracked(ctx, it.Member, decision.Channel, decision.Reply, bot.Delivery{ID: it.ID, Began: began})
+	}
 	if decision.Channel == "" {
 		return sender.Send(ctx, it.Member, decision.Reply)
 	}
@@ -332,36 +887,23 @@ func (d *Dispatcher) Backoff(attempts int) time.Duration {
 	return time.Duration(float64(delay) * jitter)
 }
 
-// blockedPlatforms lists the platforms still inside a Retry-After.
-func (d *Dispatcher) blockedPlatforms(now time.Time) []bot.Platform {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []bot.Platform
-	for p, till := range d.blockedTill {
-		if till.After(now) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (d *Dispatcher) blocked(p bot.Platform) time.Time {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.blockedTill[p]
-}
-
-func (d *Dispatcher) block(p bot.Platform, till time.Time) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if till.After(d.blockedTill[p]) {
-		d.blockedTill[p] = till
-	}
-}
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return s[:n]
 }
+
+func round(f float64) float64 { return math.Round(f*10) / 10 }
+
+// wallClock is the system clock with real timers.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+func (wallClock) NewTimer(d time.Duration) Timer { return wallTimer{time.NewTimer(d)} }
+
+type wallTimer struct{ t *time.Timer }
+
+func (w wallTimer) C() <-chan time.Time { return w.t.C }
+func (w wallTimer) Stop() bool          { return w.t.Stop() }

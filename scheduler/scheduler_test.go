@@ -603,7 +603,7 @@ func TestWeeklyDigestAndSummary(t *testing.T) {
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) // a Sunday
 	r := newRig(t, start)
 	boss := bot.Request{Platform: bot.Console, Workspace: "local", User: "boss", IsAdmin: true, Text: "/coach team digest on mon 08:00"}
-	if reply := r.coach.Handle(ctx, boss); !strings.Contains(reply.Text, "every mon at 08:00") {
+	if reply := r.coach.Handle(ctx, boss); !strings.Contains(reply.Text, "every Monday at 08:00") {
 		t.Fatalf("digest on = %q", reply.Text)
 	}
 	if reply := r.as("a", "/coach summary on mon 08:00"); !strings.Contains(reply.Text, "Weekly summary on") {

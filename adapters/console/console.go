@@ -6,10 +6,13 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -138,10 +141,14 @@ func (a *Adapter) print(s string) {
 	io.WriteString(a.out, s)
 }
 
+// mentionToken is a bot.Mention or bot.ChannelMention token, shown in a
+// terminal as @id or #id.
+var mentionToken = regexp.MustCompile(`<([@#][A-Za-z0-9_.-]+)>`)
+
 // render turns a reply into plain text with buttons shown as commands to type.
 func (a *Adapter) render(r bot.Reply) string {
 	var b strings.Builder
-	b.WriteString(r.PlainText())
+	b.WriteString(mentionToken.ReplaceAllString(r.PlainText(), "$1"))
 	b.WriteString("\n")
 	if len(r.Buttons) > 0 {
 		b.WriteString("  ")
@@ -154,12 +161,38 @@ func (a *Adapter) render(r bot.Reply) string {
 		b.WriteString("\n")
 	}
 	for _, f := range r.Files {
-		path := filepath.Join(a.opts.FilesDir, filepath.Base(f.Name))
-		if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+		path, err := saveNew(a.opts.FilesDir, filepath.Base(f.Name), f.Data)
+		if err != nil {
 			fmt.Fprintf(&b, "Could not save %s: %v\n", f.Name, err)
 			continue
 		}
 		fmt.Fprintf(&b, "Saved %s\n", path)
 	}
 	return b.String()
+}
+
+// saveNew writes data to a file that did not exist: name, else name-2,
+// name-3 and so on before the extension, so that a second report of the
+// same minute never overwrites the first.
+func saveNew(dir, name string, data []byte) (string, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for i := 1; ; i++ {
+		path := filepath.Join(dir, name)
+		if i > 1 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d%s", base, i, ext))
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) && i < 1000 {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return path, err
+	}
 }

@@ -114,3 +114,18 @@ func TestSendPrintsNudgesAndRefusesOtherPlatforms(t *testing.T) {
 		t.Errorf("Send to Slack = %v, want unreachable", err)
 	}
 }
+
+// TestFilesNeverOverwrite: two attachments of the same name are both kept.
+func TestFilesNeverOverwrite(t *testing.T) {
+	coach, _, _ := bottest.NewCoach(t, nil)
+	dir := t.TempDir()
+	var out strings.Builder
+	con := console.New(coach, strings.NewReader("/pain 5 knee\nexport\nexport\n"), &out, console.Options{FilesDir: dir})
+	if err := con.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	files, err := os.ReadDir(dir)
+	if err != nil || len(files) != 2 {
+		t.Fatalf("files = %v, %v; want two exports\n%s", files, err, out.String())
+	}
+}

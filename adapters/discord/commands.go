@@ -18,7 +18,9 @@ const (
 	maxCommandOptions     = 25
 	maxChoices            = 25
 	maxWordLength         = 64
-	defaultTextLength     = 500
+	// maxAreaLength fits "left lower back" and its kin.
+	maxAreaLength     = 40
+	defaultTextLength = 500
 )
 
 var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{N}]{1,32}$`)
@@ -137,6 +139,10 @@ func typedOption(c *bot.Command, o bot.Option) (*discordgo.ApplicationCommandOpt
 		opt.MaxLength = cmp.Or(o.Max, defaultTextLength)
 	case bot.OptWord:
 		opt.MaxLength = maxWordLength
+	case bot.OptArea:
+		// Free text rather than a list of choices: Discord allows at most
+		// 25, and "left knee" must be typeable.
+		opt.MaxLength = maxAreaLength
 	case bot.OptUser:
 		opt.Type = discordgo.ApplicationCommandOptionUser
 	case bot.OptChannel:

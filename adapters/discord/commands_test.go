@@ -150,8 +150,10 @@ func TestApplicationCommandsShape(t *testing.T) {
 	}{
 		{"pain score is a required integer 0..10", score.Type == discordgo.ApplicationCommandOptionInteger && score.Required &&
 			score.MinValue != nil && *score.MinValue == 0 && score.MaxValue == 10},
-		{"pain area is a string with choices", find(pain.Options, "area").Type == discordgo.ApplicationCommandOptionString &&
-			len(find(pain.Options, "area").Choices) == len(bot.BodyAreas())},
+		// Free text, so that "left knee" can be typed; the registry's
+		// parser validates it like any typed area.
+		{"pain area is free text", find(pain.Options, "area").Type == discordgo.ApplicationCommandOptionString &&
+			len(find(pain.Options, "area").Choices) == 0 && find(pain.Options, "area").MaxLength == 40},
 		{"pain note is a string capped at 500", find(pain.Options, "note").MaxLength == 500},
 		{"coach remind is a group", find(coach.Options, "remind").Type == discordgo.ApplicationCommandOptionSubCommandGroup},
 		{"coach tape on is a subcommand", find(find(coach.Options, "tape").Options, "on").Type == discordgo.ApplicationCommandOptionSubCommand},

@@ -14,18 +14,19 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/recoverycoach/recoverycoach/adapters/internal/inflight"
 	"github.com/recoverycoach/recoverycoach/adapters/internal/redact"
 	"github.com/recoverycoach/recoverycoach/bot"
 )
@@ -119,12 +120,10 @@ const DefaultMaxConcurrent = 4
 // handle runs req through the Handler once a slot is free; a request that
 // waits past its context gets a short "busy" answer.
 func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
-	select {
-	case a.slots <- struct{}{}:
-	case <-ctx.Done():
+	if !a.work.Acquire(ctx) {
 		return bot.Reply{Text: "Sorry, I'm busy right now; please try again in a moment."}
 	}
-	defer func() { <-a.slots }()
+	defer a.work.Release()
 	return a.handler.Handle(ctx, req)
 }
 
@@ -141,17 +140,12 @@ type Adapter struct {
 	workTimeout time.Duration
 	drain       time.Duration
 
-	// base is the parent of all work: not a request's context, so late
-	// work outlives the request, and cancelled only after draining.
-	base       context.Context
-	cancelBase context.CancelFunc
-
-	mu      sync.Mutex
-	closing bool
-	work    sync.WaitGroup
+	// work bounds the requests in the core and owns the late work; its
+	// context (base) outlives any request and ends only after draining.
+	work *inflight.Work
+	base context.Context
 
 	connected atomic.Bool
-	slots     chan struct{} // one per request the Handler may work on
 	// connects counts gateway connections, so reconnects can be told apart.
 	connects atomic.Int64
 }
@@ -175,11 +169,9 @@ func New(cfg Config) (*Adapter, error) {
 		dedupeWait:  cfg.DedupeWait,
 		workTimeout: cfg.WorkTimeout,
 		drain:       cfg.DrainTimeout,
-		slots:       make(chan struct{}, max(cfg.MaxConcurrent, 0)),
+		work:        inflight.New(cmp.Or(max(cfg.MaxConcurrent, 0), DefaultMaxConcurrent)),
 	}
-	if cap(a.slots) == 0 {
-		a.slots = make(chan struct{}, DefaultMaxConcurrent)
-	}
+	a.base = a.work.Context()
 	if cfg.ShardID != 0 || cfg.ShardCount != 0 {
 		switch {
 		case cfg.PublicKey != "":
@@ -212,7 +204,6 @@ func New(cfg Config) (*Adapter, error) {
 	if a.drain <= 0 {
 		a.drain = DefaultDrainTimeout
 	}
-	a.base, a.cancelBase = context.WithCancel(context.Background())
 	if a.publicKey == nil {
 		a.session.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) {
 			a.connected.Store(true)
@@ -267,38 +258,17 @@ func (a *Adapter) Run(ctx context.Context) error {
 // Shutdown stops taking new late work and waits for the work in flight,
 // cancelling it after the drain timeout.
 func (a *Adapter) Shutdown() {
-	a.mu.Lock()
-	a.closing = true
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		a.work.Wait()
-		close(done)
-	}()
-	timer := time.NewTimer(a.drain)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		a.log.Warn("discord: cancelling late work still running at shutdown")
-		a.cancelBase()
-		<-done
+	ctx, cancel := context.WithTimeout(context.Background(), a.drain)
+	defer cancel()
+	if err := a.work.Drain(ctx); err != nil {
+		a.log.Warn("discord: cancelled late work still running at shutdown")
 	}
-	a.cancelBase()
 }
 
-// goTracked runs fn in a goroutine owned by the adapter; it reports false,
-// without running fn, once the adapter is shutting down.
-func (a *Adapter) goTracked(fn func()) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closing {
-		return false
-	}
-	a.work.Add(1)
-	go func() {
-		defer a.work.Done()
-		fn()
-	}()
-	return true
-}
+// Idle waits until the late work started so far has finished: for tests,
+// which would otherwise poll for its effects.
+func (a *Adapter) Idle() { a.work.Wait() }
+
+// goTracked runs fn as late work that Shutdown waits for; it reports
+// false once shutting down.
+func (a *Adapter) goTracked(fn func()) bool { return a.work.Go(fn) }

@@ -323,7 +323,7 @@ func TestHTTPExportAttachesCSV(t *testing.T) {
 	var edit struct {
 		Content string `json:"content"`
 	}
-	if err := json.Unmarshal(c.JSON, &edit); err != nil || !strings.Contains(edit.Content, "1 check-ins") {
+	if err := json.Unmarshal(c.JSON, &edit); err != nil || !strings.Contains(edit.Content, "1 check-in.") {
 		t.Errorf("payload_json = %s", c.JSON)
 	}
 }

@@ -125,14 +125,16 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
+	var shared *sharedLimitError
+	global := errors.As(err, &shared)
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
-		return &bot.RateLimitedError{RetryAfter: positive(rl.RetryAfter), Err: err}
+		return &bot.RateLimitedError{RetryAfter: positive(rl.RetryAfter), Shared: global, Err: err}
 	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) {
 		if re.Response != nil && re.Response.StatusCode == http.StatusTooManyRequests {
-			return &bot.RateLimitedError{RetryAfter: retryAfter(re), Err: err}
+			return &bot.RateLimitedError{RetryAfter: retryAfter(re), Shared: global || globalLimit(re.Response.Header), Err: err}
 		}
 		switch apiCode(err) {
 		case codeCannotDM, codeUnknownUser:
@@ -162,4 +164,131 @@ func positive(d time.Duration) time.Duration {
 		return defaultRetryAfter
 	}
 	return d
+}
+
+// SendTracked implements bot.TrackedSender: like Send (or SendChannel when
+// channel is set), but the message carries a nonce made from the outbox
+// id with enforce_nonce, so Discord itself drops a repeat of the same row
+// sent within its nonce window: a send interrupted by a crash can simply
+// be sent again.
+func (s *Sender) SendTracked(ctx context.Context, to bot.MemberKey, channel string, msg bot.Reply, d bot.Delivery) error {
+	nonce := outboxNonce(d.ID)
+	if channel != "" {
+		err := s.postNonce(ctx, channel, msg, nonce)
+		switch apiCode(err) {
+		case codeUnknownChannel, codeMissingAccess:
+			return fmt.Errorf("discord: channel %s: %w: %w", channel, bot.ErrUnreachable, err)
+		}
+		return classify(err)
+	}
+	if to.Platform != bot.Discord || to.User == "" {
+		return fmt.Errorf("discord: %s is not a Discord member: %w", to, bot.ErrUnreachable)
+	}
+	dm, err := s.store.DMChannel(ctx, to)
+	if err != nil {
+		return fmt.Errorf("discord: dm channel: %w", err)
+	}
+	cached := dm != ""
+	if !cached {
+		if dm, err = s.openDM(ctx, to); err != nil {
+			return classify(err)
+		}
+	}
+	err = s.postNonce(ctx, dm, msg, nonce)
+	if cached && apiCode(err) == codeUnknownChannel {
+		if err := s.store.SetDMChannel(ctx, to, ""); err != nil {
+			s.log.WarnContext(ctx, "discord: dropping stale DM channel failed", "err", err)
+		}
+		if dm, err = s.openDM(ctx, to); err != nil {
+			return classify(err)
+		}
+		err = s.postNonce(ctx, dm, msg, nonce)
+	}
+	return classify(err)
+}
+
+// Delivered implements bot.TrackedSender. Discord's message list does not
+// return nonces, so it cannot tell; SendTracked's enforced nonce makes
+// sending again safe instead.
+func (s *Sender) Delivered(context.Context, bot.MemberKey, string, bot.Delivery) (bool, error) {
+	return false, bot.ErrCannotTell
+}
+
+// outboxNonce is the message nonce of an outbox row (at most 25
+// characters, as Discord requires).
+func outboxNonce(id int64) string { return "rc" + strconv.FormatInt(id, 10) }
+
+// nonceMessage is a message create body with the nonce fields discordgo's
+// MessageSend lacks.
+type nonceMessage struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce"`
+	EnforceNonce bool   `json:"enforce_nonce"`
+}
+
+// postNonce posts msg with a nonce through discordgo's request path, so
+// its per-route buckets still pace the call from Discord's rate-limit
+// headers. A 429's own headers are kept to tell a global limit (every send
+// of the bot) from a route's.
+func (s *Sender) postNonce(ctx context.Context, channel string, msg bot.Reply, nonce string) error {
+	data := render(msg).messageSend()
+	body := nonceMessage{MessageSend: data, Nonce: nonce, EnforceNonce: true}
+	endpoint := discordgo.EndpointChannelMessages(channel)
+	var header http.Header
+	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), captureHeaders(&header)}
+	var err error
+	if len(data.Files) > 0 {
+		contentType, payload, encErr := discordgo.MultipartBodyWithJSON(body, data.Files)
+		if encErr != nil {
+			return encErr
+		}
+		_, err = s.session.RequestRaw(http.MethodPost, endpoint, contentType, payload, endpoint, 0, opts...)
+	} else {
+		_, err = s.session.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, opts...)
+	}
+	if err != nil && globalLimit(header) {
+		return &sharedLimitError{err}
+	}
+	return err
+}
+
+// globalLimit reports whether a 429's headers say the limit is Discord's
+// global one (or shared by the whole bot) rather than the route's.
+func globalLimit(h http.Header) bool {
+	if h == nil {
+		return false
+	}
+	return h.Get("X-RateLimit-Global") != "" || h.Get("X-RateLimit-Scope") == "global"
+}
+
+// sharedLimitError marks a 429 of Discord's global limit for classify.
+type sharedLimitError struct{ err error }
+
+func (e *sharedLimitError) Error() string { return "global rate limit: " + e.err.Error() }
+func (e *sharedLimitError) Unwrap() error { return e.err }
+
+// captureHeaders keeps the response headers of a request in *into.
+func captureHeaders(into *http.Header) discordgo.RequestOption {
+	return func(cfg *discordgo.RequestConfig) {
+		c := *cfg.Client
+		next := c.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		c.Transport = headerCapture{next: next, into: into}
+		cfg.Client = &c
+	}
+}
+
+type headerCapture struct {
+	next http.RoundTripper
+	into *http.Header
+}
+
+func (h headerCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := h.next.RoundTrip(req)
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		*h.into = resp.Header.Clone()
+	}
+	return resp, err
 }

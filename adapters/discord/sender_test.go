@@ -24,7 +24,7 @@ func newMember(t *testing.T, db *sqlite.DB, user string) bot.MemberKey {
 	t.Helper()
 	key := bot.MemberKey{Platform: bot.Discord, Workspace: "g1", User: user}
 	ctx := context.Background()
-	if _, err := db.EnsureWorkspace(ctx, bot.Workspace{Platform: bot.Discord, ID: "g1", Privacy: bot.PrivacyTeam, CreatedAt: bottest.Start}); err != nil {
+	if _, err := db.EnsureWorkspace(ctx, bot.NewWorkspace(bot.Discord, "g1", bottest.Start)); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := db.EnsureMember(ctx, bot.Member{Key: key, TZ: "UTC", Role: bot.RoleMember, CreatedAt: bottest.Start}); err != nil {
@@ -227,5 +227,58 @@ func TestSendChannel(t *testing.T) {
 	err := s.SendChannel(context.Background(), bot.Discord, "g1", "secret", alert)
 	if !errors.Is(err, bot.ErrUnreachable) {
 		t.Fatalf("missing access error = %v, want unreachable", err)
+	}
+}
+
+// TestSendTrackedSetsAnEnforcedNonce: a tracked nudge carries the outbox
+// id as nonce with enforce_nonce, so Discord drops a repeat after a crash.
+func TestSendTrackedSetsAnEnforcedNonce(t *testing.T) {
+	fake := newFakeDiscord(t)
+	db := bottest.MustOpenStore(t)
+	key := newMember(t, db, "u1")
+	s := discord.NewSender(fake.session(), db, nil)
+	if err := s.SendTracked(context.Background(), key, "", nudge, bot.Delivery{ID: 42, Began: bottest.Start}); err != nil {
+		t.Fatalf("SendTracked: %v", err)
+	}
+	calls := fake.Calls()
+	post := calls[len(calls)-1]
+	if post.Path != "/channels/dm-u1/messages" || !strings.Contains(string(post.JSON), `"nonce":"rc42"`) || !strings.Contains(string(post.JSON), `"enforce_nonce":true`) {
+		t.Fatalf("post %s %s, want nonce rc42 enforced", post.Path, post.JSON)
+	}
+	if _, err := s.Delivered(context.Background(), key, "", bot.Delivery{ID: 42}); !errors.Is(err, bot.ErrCannotTell) {
+		t.Errorf("Delivered error = %v, want bot.ErrCannotTell", err)
+	}
+}
+
+// TestGlobalRateLimitIsShared: a 429 whose headers name Discord's global
+// limit is marked shared, so the dispatcher holds all of Discord; a
+// route's 429 is not.
+func TestGlobalRateLimitIsShared(t *testing.T) {
+	for _, global := range []bool{true, false} {
+		fake := newFakeDiscord(t)
+		db := bottest.MustOpenStore(t)
+		key := newMember(t, db, "u1")
+		fake.setOverride(func(w http.ResponseWriter, c call) bool {
+			if !strings.HasSuffix(c.Path, "/messages") {
+				return false
+			}
+			if global {
+				w.Header().Set("X-RateLimit-Global", "true")
+				w.Header().Set("X-RateLimit-Scope", "global")
+			} else {
+				w.Header().Set("X-RateLimit-Scope", "user")
+			}
+			w.Header().Set("Retry-After", "2")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			w.Write([]byte(`{"message": "You are being rate limited.", "retry_after": 2.0, "global": ` + map[bool]string{true: "true", false: "false"}[global] + `}`))
+			return true
+		})
+		s := discord.NewSender(fake.session(), db, nil)
+		err := s.SendTracked(context.Background(), key, "", nudge, bot.Delivery{ID: 7})
+		var rl *bot.RateLimitedError
+		if !errors.As(err, &rl) || rl.Shared != global || rl.RetryAfter != 2*time.Second {
+			t.Errorf("global=%v: err = %#v, want a 429 of 2s with Shared %v", global, err, global)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/recoverycoach/recoverycoach/adapters/internal/inflight"
 	"github.com/recoverycoach/recoverycoach/adapters/internal/redact"
 	"github.com/recoverycoach/recoverycoach/bot"
 )
@@ -127,6 +128,10 @@ type Config struct {
 	// OnReconnect, when set, is called each time Socket Mode connects again
 	// after a lost connection (for metrics).
 	OnReconnect func()
+	// Distribution, when set, serves every workspace that installs the app
+	// through OAuth, each with its own token; Client is then optional and
+	// SocketMode is not allowed (Slack distributes HTTP apps only).
+	Distribution *Distribution
 }
 
 // Adapter is the Slack adapter. It implements bot.Sender.
@@ -149,25 +154,35 @@ type Adapter struct {
 	replay   *replayGuard
 	// sharedReplay also records signatures in the store (Config.SharedReplay).
 	sharedReplay bool
-	slots        chan struct{} // one per request the Handler may work on
+	// inflight bounds the requests in the core and owns the work that
+	// outlives a request (late answers, events); its context (base) ends
+	// only when Close has waited long enough.
+	inflight *inflight.Work
+	base     context.Context
 	// onReconnect counts reconnects; never nil.
 	onReconnect func()
+	// dist is the distribution mode's configuration, nil with one token.
+	dist       *Distribution
+	refreshMu  sync.Mutex
+	refreshing map[string]*sync.Mutex // per installation key
+	teams      sync.Map               // team id -> enterprise id recorded
 
 	ready atomic.Bool
-
-	// base is the context of work that outlives a request (late answers,
-	// events); Close cancels it when draining takes too long.
-	base       context.Context
-	cancelBase context.CancelFunc
-	mu         sync.Mutex // guards closed and wg.Add against Close's Wait
-	closed     bool
-	wg         sync.WaitGroup
 }
 
 var _ bot.Sender = (*Adapter)(nil)
 
 // New returns an adapter. It makes no network calls; Run checks the token.
 func New(cfg Config) (*Adapter, error) {
+	if cfg.Distribution != nil {
+		if err := cfg.Distribution.check(cfg.SocketMode); err != nil {
+			return nil, err
+		}
+		if cfg.Client == nil {
+			// Every call goes through a workspace's token; this one has none.
+			cfg.Client = slackgo.New("", slackgo.OptionAPIURL(cfg.Distribution.APIURL))
+		}
+	}
 	switch {
 	case cfg.Client == nil:
 		return nil, errors.New("slack: Config.Client is required")
@@ -196,8 +211,9 @@ func New(cfg Config) (*Adapter, error) {
 		homes:        newUserCache(orDefault(cfg.UserCacheSize, DefaultUserCache), homeRefresh),
 		replay:       newReplayGuard(maxReplaySignatures),
 		sharedReplay: cfg.SharedReplay,
-		slots:        make(chan struct{}, orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent)),
+		inflight:     inflight.New(orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent)),
 	}
+	a.base = a.inflight.Context()
 	if a.clock == nil {
 		a.clock = bot.SystemClock{}
 	}
@@ -207,11 +223,11 @@ func New(cfg Config) (*Adapter, error) {
 	if a.trustURL == nil {
 		a.trustURL = slackURL
 	}
+	a.dist = cfg.Distribution
 	a.onReconnect = cfg.OnReconnect
 	if a.onReconnect == nil {
 		a.onReconnect = func() {}
 	}
-	a.base, a.cancelBase = context.WithCancel(context.Background())
 	return a, nil
 }
 
@@ -240,11 +256,18 @@ func (a *Adapter) Routes() map[string]http.Handler {
 	if a.socket {
 		return nil
 	}
-	return map[string]http.Handler{
+	routes := map[string]http.Handler{
 		"POST /slack/commands":     http.HandlerFunc(a.serveCommand),
 		"POST /slack/interactions": http.HandlerFunc(a.serveInteraction),
 		"POST /slack/events":       http.HandlerFunc(a.serveEvent),
 	}
+	if a.dist != nil {
+		routes["GET /{$}"] = http.HandlerFunc(a.serveLanding)
+		routes["GET /privacy"] = http.HandlerFunc(a.servePrivacy)
+		routes["GET /slack/install"] = http.HandlerFunc(a.serveInstall)
+		routes["GET /slack/oauth_redirect"] = http.HandlerFunc(a.serveOAuthRedirect)
+	}
+	return routes
 }
 
 // Run checks the bot token, then keeps the Socket Mode connection (or, in
@@ -259,8 +282,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 			a.log.Warn("slack: gave up waiting for late answers", "err", err)
 		}
 	}()
-	if err := a.checkAuth(ctx); err != nil {
-		return err
+	// With distribution every workspace has its own token, checked at
+	// start-up by CheckKeys and refused per workspace by Slack.
+	if a.dist == nil {
+		if err := a.checkAuth(ctx); err != nil {
+			return err
+		}
 	}
 	if a.socket {
 		return a.runSocket(ctx)
@@ -312,43 +339,21 @@ func (a *Adapter) checkAuth(ctx context.Context) error {
 // Close stops accepting new background work and waits until the work in
 // flight (late answers, events) is done or ctx ends; then it cancels what
 // is left. It is safe to call more than once.
-func (a *Adapter) Close(ctx context.Context) error {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		a.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		a.cancelBase()
-		return nil
-	case <-ctx.Done():
-		a.cancelBase()
-		<-done
-		return ctx.Err()
-	}
-}
+func (a *Adapter) Close(ctx context.Context) error { return a.inflight.Drain(ctx) }
+
+// Idle waits until the background work started so far has finished: for
+// tests, which would otherwise poll for its effects.
+func (a *Adapter) Idle() { a.inflight.Wait() }
 
 // spawn runs fn in a goroutine the adapter owns: Close waits for it, and its
 // context is independent of the request that started it. It reports false,
 // without running fn, once the adapter is closing.
 func (a *Adapter) spawn(fn func(ctx context.Context)) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
-		return false
-	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
+	return a.inflight.Go(func() {
 		ctx, cancel := context.WithTimeout(a.base, a.work)
 		defer cancel()
 		fn(ctx)
-	}()
-	return true
+	})
 }
 
 // shuttingDown is the answer to requests that arrive after Close.
@@ -428,6 +433,7 @@ func (a *Adapter) admit(deadline <-chan time.Time, check func(context.Context) e
 // answerMessage answers a typed message; nil means there is nothing to say
 // (chatter that is not a command).
 func (a *Adapter) answerMessage(ctx context.Context, req bot.Request) *slackgo.WebhookMessage {
+	ctx = a.workspaceCtx(ctx, req.Workspace)
 	req.Conversational = true
 	reply := a.handle(ctx, req)
 	if reply.Empty() {
@@ -439,19 +445,18 @@ func (a *Adapter) answerMessage(ctx context.Context, req bot.Request) *slackgo.W
 // answer runs req through the Handler and renders the reply, uploading
 // files too large to show inline.
 func (a *Adapter) answer(ctx context.Context, req bot.Request) *slackgo.WebhookMessage {
+	ctx = a.workspaceCtx(ctx, req.Workspace)
 	return Render(a.uploadLargeFiles(ctx, req.Member(), a.handle(ctx, req)))
 }
 
 // handle runs req through the Handler once one of its slots is free.
 func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 	req = a.withUserInfo(ctx, req)
-	select {
-	case a.slots <- struct{}{}:
-	case <-ctx.Done():
+	if !a.inflight.Acquire(ctx) {
 		return busy
 	}
 	reply := a.handler.Handle(ctx, req)
-	<-a.slots
+	a.inflight.Release()
 	a.refreshHome(req.Member())
 	return reply
 }
@@ -463,7 +468,7 @@ var busy = bot.Reply{Text: "Sorry, I'm very busy right now and nothing was saved
 // otherwise to the user's DM.
 func (a *Adapter) respond(ctx context.Context, responseURL string, req bot.Request, m *slackgo.WebhookMessage) {
 	if responseURL == "" {
-		if err := a.postToDM(ctx, req.Member(), m); err != nil {
+		if err := a.postToDM(a.workspaceCtx(ctx, req.Workspace), req.Member(), m); err != nil {
 			a.log.WarnContext(ctx, "slack: could not deliver answer by DM", "team", req.Workspace, "err", err)
 		}
 		return
@@ -488,7 +493,7 @@ func (a *Adapter) withUserInfo(ctx context.Context, req bot.Request) bot.Request
 	info, ok := a.users.get(key, now)
 	if !ok {
 		lookupCtx, cancel := context.WithTimeout(ctx, userLookupTimeout)
-		u, err := a.api.GetUserInfoContext(lookupCtx, req.User)
+		u, err := a.client(ctx).GetUserInfoContext(lookupCtx, req.User)
 		cancel()
 		if err != nil {
 			// Remember the miss briefly so a struggling Slack is not asked

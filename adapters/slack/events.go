@@ -31,6 +31,18 @@ func (a *Adapter) seenEvent(ctx context.Context, ev slackevents.EventsAPIEvent) 
 func (a *Adapter) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	team := workspaceID(ev.TeamID, ev.EnterpriseID)
 	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppUninstalledEvent:
+		a.uninstall(ctx, ev.TeamID, ev.EnterpriseID, "app uninstalled")
+		return
+	case *slackevents.TokensRevokedEvent:
+		if len(e.Tokens.Bot) > 0 {
+			a.uninstall(ctx, ev.TeamID, ev.EnterpriseID, "bot token revoked")
+		}
+		return
+	}
+	a.noteEnterprise(ctx, ev.TeamID, ev.EnterpriseID)
+	ctx = a.workspaceCtx(ctx, team)
+	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "home" || e.User == "" {
 			return
@@ -65,7 +77,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent
 		} else {
 			// A mention happens in front of others; the answer is only
 			// for the person who asked.
-			_, err = a.api.PostEphemeralContext(ctx, e.Channel, e.User, msgOptions(m)...)
+			_, err = a.client(ctx).PostEphemeralContext(ctx, e.Channel, e.User, msgOptions(m)...)
 		}
 		if err != nil {
 			a.log.WarnContext(ctx, "slack: mention reply failed", "team", team, "err", err)
@@ -117,11 +129,12 @@ func (a *Adapter) publishHome(ctx context.Context, key bot.MemberKey, shown bool
 		return
 	}
 	a.homes.put(cacheKey, userInfo{}, now, 0)
+	ctx = a.workspaceCtx(ctx, key.Workspace)
 	reply := defaultHome()
 	if personal {
 		reply = hb.Home(ctx, key)
 	}
-	if _, err := a.api.PublishViewContext(ctx, slackgo.PublishViewContextRequest{UserID: key.User, View: HomeView(reply)}); err != nil {
+	if _, err := a.client(ctx).PublishViewContext(ctx, slackgo.PublishViewContextRequest{UserID: key.User, View: HomeView(reply)}); err != nil {
 		a.homes.put(cacheKey, userInfo{}, now, -time.Nanosecond) // try again next time
 		a.log.WarnContext(ctx, "slack: views.publish failed", "team", key.Workspace, "err", err)
 	}

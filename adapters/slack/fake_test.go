@@ -45,6 +45,9 @@ type fakeSlack struct {
 	// answers with; "ratelimited" answers HTTP 429 with Retry-After: 7.
 	errors map[string]string
 	users  map[string]slackgo.User
+	// history holds the metadata of messages posted, per channel, for
+	// conversations.history.
+	history map[string][]json.RawMessage
 
 	// responses receives every message posted to a response_url.
 	responses chan slackgo.WebhookMessage
@@ -79,7 +82,33 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			return map[string]any{"channel": map[string]any{"id": "D" + form.Get("users")}}
 		}))
 		c.Handle("/chat.postMessage", f.method("chat.postMessage", func(form url.Values) any {
-			return map[string]any{"channel": form.Get("channel"), "ts": "1700000000.000100"}
+			ch := form.Get("channel")
+			if user, ok := strings.CutPrefix(ch, "U"); ok {
+				// A post to a user id lands in the app's DM with them.
+				ch = "DU" + user
+			}
+			f.mu.Lock()
+			if f.history == nil {
+				f.history = map[string][]json.RawMessage{}
+			}
+			if meta := form.Get("metadata"); meta != "" {
+				f.history[ch] = append(f.history[ch], json.RawMessage(meta))
+			}
+			f.mu.Unlock()
+			return map[string]any{"channel": ch, "ts": "1700000000.000100"}
+		}))
+		c.Handle("/conversations.history", f.method("conversations.history", func(form url.Values) any {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			var msgs []map[string]any
+			for _, meta := range f.history[form.Get("channel")] {
+				m := map[string]any{"type": "message", "ts": "1700000000.000100"}
+				if form.Get("include_all_metadata") == "1" || form.Get("include_all_metadata") == "true" {
+					m["metadata"] = meta
+				}
+				msgs = append(msgs, m)
+			}
+			return map[string]any{"messages": msgs, "has_more": false}
 		}))
 		c.Handle("/chat.postEphemeral", f.method("chat.postEphemeral", func(url.Values) any {
 			return map[string]any{"message_ts": "1700000000.000200"}

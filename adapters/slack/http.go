@@ -134,6 +134,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "slash command without team or user", http.StatusBadRequest)
 		return
 	}
+	a.noteEnterprise(r.Context(), sc.TeamID, sc.EnterpriseID)
 	if check := a.replayCheck(sig); check != nil {
 		pending, err := a.admit(deadline.C, check, func(ctx context.Context, err error) {
 			if err != nil {
@@ -187,6 +188,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "interaction without team or user", http.StatusBadRequest)
 		return
 	}
+	a.noteEnterprise(r.Context(), firstNonEmpty(ic.Team.ID, ic.User.TeamID), ic.Enterprise.ID)
 	if check := a.replayCheck(sig); check != nil {
 		pending, err := a.admit(deadline.C, check, func(ctx context.Context, err error) {
 			if err != nil {

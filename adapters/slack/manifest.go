@@ -51,6 +51,9 @@ type ManifestOptions struct {
 	BaseURL string
 	// SocketMode enables Socket Mode; request URLs are then left out.
 	SocketMode bool
+	// RedirectURL, for a distributed app, is the OAuth redirect URL
+	// (…/slack/oauth_redirect); org-wide installs are then enabled too.
+	RedirectURL string
 }
 
 // Manifest returns the Slack app manifest for the registry's commands.
@@ -108,6 +111,10 @@ func Manifest(reg *bot.Registry, opts ManifestOptions) (slackgo.Manifest, error)
 			SocketModeEnabled:  opts.SocketMode,
 		},
 	}
+	if opts.RedirectURL != "" {
+		m.OAuthConfig.RedirectUrls = []string{opts.RedirectURL}
+		m.Settings.OrgDeployEnabled = true
+	}
 	return m, nil
 }
 
@@ -118,14 +125,58 @@ func ManifestYAML(reg *bot.Registry, opts ManifestOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	var doc yaml.Node
+	if err := doc.Encode(m); err != nil {
+		return nil, fmt.Errorf("slack: encode manifest: %w", err)
+	}
+	// slack-go drops false booleans (omitempty), but an app created with
+	// the Messages tab read-only cannot be typed to: conversational DMs
+	// would never arrive. Saying false outright also resets an app whose
+	// tab was made read-only before.
+	if err := setMappingValue(&doc, []string{"features", "app_home"}, "messages_tab_enabled", "messages_tab_read_only_enabled", "false", "!!bool"); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(m); err != nil {
+	if err := enc.Encode(&doc); err != nil {
 		return nil, fmt.Errorf("slack: encode manifest: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("slack: encode manifest: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// setMappingValue adds key: value (of tag) to the mapping at path, right
+// after the key after, so the generated YAML reads in a sensible order.
+func setMappingValue(n *yaml.Node, path []string, after, key, value, tag string) error {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	for _, p := range path {
+		var next *yaml.Node
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == p {
+				next = n.Content[i+1]
+			}
+		}
+		if next == nil {
+			return fmt.Errorf("slack: manifest has no %s", strings.Join(path, "."))
+		}
+		n = next
+	}
+	at := len(n.Content)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			n.Content[i+1].Value, n.Content[i+1].Tag = value, tag
+			return nil
+		}
+		if n.Content[i].Value == after {
+			at = i + 2
+		}
+	}
+	kv := []*yaml.Node{{Kind: yaml.ScalarNode, Value: key, Tag: "!!str"}, {Kind: yaml.ScalarNode, Value: value, Tag: tag}}
+	n.Content = append(n.Content[:at], append(kv, n.Content[at:]...)...)
+	return nil
 }

@@ -123,3 +123,18 @@ func TestManifestNeedsAnHTTPSURL(t *testing.T) {
 		}
 	}
 }
+
+// TestManifestLetsPeopleType guards the Messages tab: read-only, it shows
+// "Sending messages to this app has been turned off" and DMs never arrive.
+func TestManifestLetsPeopleType(t *testing.T) {
+	for _, socket := range []bool{false, true} {
+		data, err := slackadapter.ManifestYAML(bot.Commands(), slackadapter.ManifestOptions{SocketMode: socket, BaseURL: "https://coach.example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "messages_tab_enabled: true\n    messages_tab_read_only_enabled: false\n"
+		if !strings.Contains(string(data), want) {
+			t.Errorf("socket=%v: manifest lacks %q:\n%s", socket, want, data)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -131,13 +132,13 @@ func fallback(r bot.Reply) string {
 		text = "Recovery Coach"
 	}
 	// Escaped like mrkdwn so that user and channel mentions stay live.
-	return bot.ToSlackMrkdwn(clip(text, maxFallbackText))
+	return toMrkdwn(clip(text, maxFallbackText))
 }
 
 // mrkdwn converts the Reply Markdown subset to Slack mrkdwn, including "- "
 // list items, which Slack shows literally.
 func mrkdwn(s string) string {
-	s = bot.ToSlackMrkdwn(s)
+	s = toMrkdwn(s)
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		if rest, ok := strings.CutPrefix(l, "- "); ok {
@@ -191,4 +192,23 @@ func splitText(s string, n int) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+var (
+	mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	// escapedMention matches an escaped <@U123> or <#C123> mention token.
+	escapedMention = regexp.MustCompile(`&lt;([@#][A-Za-z0-9]+)&gt;`)
+	markdownLink   = regexp.MustCompile(`\[([^\]\n]+)\]\(([^)\s]+)\)`)
+	markdownBold   = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+)
+
+// toMrkdwn converts the Reply Markdown subset to Slack's mrkdwn: text is
+// escaped, mention tokens (bot.Mention) stay live, links and bold become
+// Slack's forms.
+func toMrkdwn(s string) string {
+	s = mrkdwnEscaper.Replace(s)
+	s = escapedMention.ReplaceAllString(s, "<$1>")
+	s = markdownLink.ReplaceAllString(s, "<$2|$1>")
+	s = markdownBold.ReplaceAllString(s, "*$1*")
+	return s
 }

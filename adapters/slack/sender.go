@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	slackgo "github.com/slack-go/slack"
 
@@ -30,6 +32,10 @@ func (a *Adapter) Send(ctx context.Context, to bot.MemberKey, msg bot.Reply) err
 	if to.Platform != bot.Slack || !to.Valid() {
 		return fmt.Errorf("slack: cannot send to %s: %w", to, bot.ErrUnreachable)
 	}
+	ctx, err := a.forWorkspace(ctx, to.Workspace)
+	if err != nil {
+		return err
+	}
 	msg = a.uploadLargeFiles(ctx, to, msg)
 	return a.postToDM(ctx, to, Render(msg))
 }
@@ -37,8 +43,12 @@ func (a *Adapter) Send(ctx context.Context, to bot.MemberKey, msg bot.Reply) err
 // SendChannel implements bot.ChannelSender: a staff alert is posted to a
 // channel of the workspace. A channel the bot is not in (or that is gone)
 // wraps bot.ErrUnreachable so the alert fails instead of retrying forever.
-func (a *Adapter) SendChannel(ctx context.Context, _ bot.Platform, _, channel string, msg bot.Reply) error {
-	err := a.post(ctx, channel, Render(msg))
+func (a *Adapter) SendChannel(ctx context.Context, _ bot.Platform, workspace, channel string, msg bot.Reply) error {
+	ctx, err := a.forWorkspace(ctx, workspace)
+	if err != nil {
+		return err
+	}
+	err = a.post(ctx, channel, Render(msg))
 	switch slackError(err) {
 	case "not_in_channel", "channel_not_found", "is_archived":
 		return fmt.Errorf("slack chat.postMessage to %s: %w: %w", channel, bot.ErrUnreachable, err)
@@ -76,7 +86,7 @@ func (a *Adapter) dmChannel(ctx context.Context, to bot.MemberKey) (channel stri
 	if channel != "" {
 		return channel, true, nil
 	}
-	ch, _, _, err := a.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{to.User}, ReturnIM: true})
+	ch, _, _, err := a.client(ctx).OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{to.User}, ReturnIM: true})
 	if err != nil {
 		return "", false, sendError("conversations.open", err)
 	}
@@ -91,7 +101,7 @@ func (a *Adapter) dmChannel(ctx context.Context, to bot.MemberKey) (channel stri
 }
 
 func (a *Adapter) post(ctx context.Context, channel string, m *slackgo.WebhookMessage) error {
-	_, _, err := a.api.PostMessageContext(ctx, channel, msgOptions(m)...)
+	_, _, err := a.client(ctx).PostMessageContext(ctx, channel, msgOptions(m)...)
 	return err
 }
 
@@ -162,7 +172,7 @@ func (a *Adapter) upload(ctx context.Context, to bot.MemberKey, f bot.File) erro
 	if err != nil {
 		return err
 	}
-	_, err = a.api.UploadFileContext(ctx, slackgo.UploadFileParameters{
+	_, err = a.client(ctx).UploadFileContext(ctx, slackgo.UploadFileParameters{
 		Filename: f.Name,
 		Title:    f.Name,
 		FileSize: len(f.Data),
@@ -170,4 +180,113 @@ func (a *Adapter) upload(ctx context.Context, to bot.MemberKey, f bot.File) erro
 		Channel:  channel,
 	})
 	return sendError("files.upload", err)
+}
+
+// outboxEventType is the metadata event type every nudge carries, with the
+// outbox row's id in its payload, so that a send interrupted by a crash
+// can be looked up in the DM's history instead of repeated.
+const outboxEventType = "recoverycoach_outbox"
+
+// historyPages bounds how many pages of a DM's history Delivered reads
+// after the send began; a DM with the bot rarely has more than a page.
+const historyPages = 5
+
+// historySkew is how far before the send's start Delivered reads, since
+// Slack's clock and ours may differ a little.
+const historySkew = time.Minute
+
+// SendTracked implements bot.TrackedSender: msg goes to the member's DM,
+// or to channel for a staff alert, with message metadata naming the outbox
+// row. A DM is posted to the member's user id, which Slack delivers to the
+// app's DM with them, so a first nudge costs one call instead of two; the
+// DM's channel id from the answer is stored for Delivered.
+func (a *Adapter) SendTracked(ctx context.Context, to bot.MemberKey, channel string, msg bot.Reply, d bot.Delivery) error {
+	if to.Platform != bot.Slack || !to.Valid() {
+		return fmt.Errorf("slack: cannot send to %s: %w", to, bot.ErrUnreachable)
+	}
+	ctx, err := a.forWorkspace(ctx, to.Workspace)
+	if err != nil {
+		return err
+	}
+	meta := slackgo.MsgOptionMetadata(slackgo.SlackMetadata{
+		EventType:    outboxEventType,
+		EventPayload: map[string]any{"outbox_id": strconv.FormatInt(d.ID, 10)},
+	})
+	if channel != "" {
+		_, _, err := a.client(ctx).PostMessageContext(ctx, channel, append(msgOptions(Render(msg)), meta)...)
+		switch slackError(err) {
+		case "not_in_channel", "channel_not_found", "is_archived":
+			return fmt.Errorf("slack chat.postMessage to %s: %w: %w", channel, bot.ErrUnreachable, err)
+		}
+		return sendError("chat.postMessage", err)
+	}
+	msg = a.uploadLargeFiles(ctx, to, msg)
+	opts := append(msgOptions(Render(msg)), meta)
+	known, err := a.store.DMChannel(ctx, to)
+	if err != nil {
+		return fmt.Errorf("slack: dm channel: %w", err)
+	}
+	target := known
+	if target == "" {
+		target = to.User
+	}
+	got, _, err := a.client(ctx).PostMessageContext(ctx, target, opts...)
+	if known != "" && slackError(err) == "channel_not_found" {
+		// The stored DM is gone; the user id finds the current one.
+		got, _, err = a.client(ctx).PostMessageContext(ctx, to.User, opts...)
+	}
+	if err != nil {
+		return sendError("chat.postMessage", err)
+	}
+	if got != "" && got != known {
+		if err := a.store.SetDMChannel(ctx, to, got); err != nil {
+			// The message is out; Delivered opens the DM if it must.
+			a.log.WarnContext(ctx, "slack: could not store dm channel", "err", err)
+		}
+	}
+	return nil
+}
+
+// Delivered implements bot.TrackedSender: it reads the DM (or the alert's
+// channel) from just before the send began, with metadata, and looks for
+// the outbox row's id. Reading a DM's history needs the im:history scope.
+func (a *Adapter) Delivered(ctx context.Context, to bot.MemberKey, channel string, d bot.Delivery) (bool, error) {
+	ctx, err := a.forWorkspace(ctx, to.Workspace)
+	if err != nil {
+		return false, err
+	}
+	if channel == "" {
+		ch, _, err := a.dmChannel(ctx, to)
+		if err != nil {
+			return false, err
+		}
+		channel = ch
+	}
+	want := strconv.FormatInt(d.ID, 10)
+	oldest := d.Began.Add(-historySkew)
+	params := &slackgo.GetConversationHistoryParameters{
+		ChannelID:          channel,
+		Oldest:             fmt.Sprintf("%d.%06d", oldest.Unix(), oldest.Nanosecond()/1000),
+		Limit:              100,
+		IncludeAllMetadata: true,
+	}
+	for range historyPages {
+		resp, err := a.client(ctx).GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return false, sendError("conversations.history", err)
+		}
+		for _, m := range resp.Messages {
+			if m.Metadata.EventType != outboxEventType {
+				continue
+			}
+			if id, _ := m.Metadata.EventPayload["outbox_id"].(string); id == want {
+				return true, nil
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			return false, nil
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	return false, fmt.Errorf("slack conversations.history: more than %d pages since the send began", historyPages)
 }

@@ -202,3 +202,50 @@ func TestSendChannel(t *testing.T) {
 		t.Fatalf("not_in_channel error = %v, want unreachable", err)
 	}
 }
+
+// TestSendTrackedPostsByUserWithMetadata: a tracked nudge goes to the
+// member's user id in one call, carries the outbox id as metadata, and the
+// DM channel from the answer is stored for reconciliation.
+func TestSendTrackedPostsByUserWithMetadata(t *testing.T) {
+	h := newHarness(t)
+	key := h.member("U1")
+	ctx := context.Background()
+	if err := h.adapter.SendTracked(ctx, key, "", nudge, bot.Delivery{ID: 42, Began: bottest.Start}); err != nil {
+		t.Fatalf("SendTracked: %v", err)
+	}
+	if got := strings.Join(h.methods(), ","); got != "chat.postMessage" {
+		t.Fatalf("calls = %s, want one chat.postMessage", got)
+	}
+	post := h.fake.Calls("chat.postMessage")[0].Form
+	if post.Get("channel") != "U1" || !strings.Contains(post.Get("metadata"), `"recoverycoach_outbox"`) || !strings.Contains(post.Get("metadata"), `"42"`) {
+		t.Errorf("post = %v, want channel U1 and metadata with the outbox id", post)
+	}
+	if ch, _ := h.db.DMChannel(ctx, key); ch != "DU1" {
+		t.Errorf("stored channel = %q, want DU1", ch)
+	}
+}
+
+// TestDeliveredReadsTheDMHistory: a row whose message is in the DM with
+// its metadata is found; another row's id is not.
+func TestDeliveredReadsTheDMHistory(t *testing.T) {
+	h := newHarness(t)
+	key := h.member("U1")
+	ctx := context.Background()
+	if err := h.adapter.SendTracked(ctx, key, "", nudge, bot.Delivery{ID: 42, Began: bottest.Start}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]bool{42: true, 43: false} {
+		found, err := h.adapter.Delivered(ctx, key, "", bot.Delivery{ID: id, Began: bottest.Start})
+		if err != nil || found != want {
+			t.Errorf("Delivered(%d) = %v, %v; want %v", id, found, err, want)
+		}
+	}
+	hist := h.fake.Calls("conversations.history")
+	if len(hist) == 0 || hist[0].Form.Get("channel") != "DU1" || hist[0].Form.Get("include_all_metadata") != "1" || hist[0].Form.Get("oldest") == "" {
+		t.Errorf("history calls = %v, want DU1 with metadata from just before the send", hist)
+	}
+	h.fake.fail("conversations.history", "ratelimited")
+	if _, err := h.adapter.Delivered(ctx, key, "", bot.Delivery{ID: 42, Began: bottest.Start}); err == nil {
+		t.Error("Delivered with history failing = nil error, want one (the row is then sent again)")
+	}
+}

@@ -19,9 +19,6 @@ func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspa
 	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
 		return bot.Workspace{}, err
 	}
-	if w.MinGroupSize < 3 {
-		w.MinGroupSize = 5
-	}
 	got := bot.Workspace{Platform: w.Platform, ID: w.ID}
 	var created int64
 	err := db.pool.QueryRow(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, emergency_number, created_at)
@@ -130,18 +127,7 @@ func scanMember(row scanner) (bot.Member, error) {
 
 // UpdateMember implements bot.Store.
 func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
-	var quietStart, quietEnd *int64
-	if m.Quiet.Set {
-		s, e := int64(m.Quiet.Start), int64(m.Quiet.End)
-		quietStart, quietEnd = &s, &e
-	}
-	tag, err := db.pool.Exec(ctx, `UPDATE members SET tz = $1, role = $2, onboarded_at = $3, share_with_staff = $4,
-		consent_at = $5, program = $6, paused_until = $7, snoozed_until = $8, quiet_start = $9, quiet_end = $10,
-		nudges_disabled = $11, disabled_reason = $12, skipped_day = $13
-		WHERE platform = $14 AND workspace = $15 AND user_id = $16`,
-		m.TZ, m.Role, nullMS(m.OnboardedAt), m.ShareWithStaff, nullMS(m.ConsentAt), m.Program,
-		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay,
-		m.Key.Platform, m.Key.Workspace, m.Key.User)
+	tag, err := db.pool.Exec(ctx, updateMemberStmt, updateMemberArgs(m)...)
 	if err != nil {
 		return fmt.Errorf("update member: %w", err)
 	}
@@ -149,6 +135,77 @@ func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
 		return notFound("member")
 	}
 	return nil
+}
+
+const updateMemberStmt = `UPDATE members SET tz = $1, role = $2, onboarded_at = $3, share_with_staff = $4,
+	consent_at = $5, program = $6, paused_until = $7, snoozed_until = $8, quiet_start = $9, quiet_end = $10,
+	nudges_disabled = $11, disabled_reason = $12, skipped_day = $13
+	WHERE platform = $14 AND workspace = $15 AND user_id = $16`
+
+// updateMemberArgs are updateMemberStmt's arguments, shared by
+// UpdateMember and SetPause so that both save the same settings.
+func updateMemberArgs(m bot.Member) []any {
+	var quietStart, quietEnd *int64
+	if m.Quiet.Set {
+		s, e := int64(m.Quiet.Start), int64(m.Quiet.End)
+		quietStart, quietEnd = &s, &e
+	}
+	return []any{m.TZ, m.Role, nullMS(m.OnboardedAt), m.ShareWithStaff, nullMS(m.ConsentAt), m.Program,
+		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay,
+		m.Key.Platform, m.Key.Workspace, m.Key.User}
+}
+
+// SetPause implements bot.Store: the member's settings and their pause
+// periods change in one transaction. The UPDATE locks the member row, so
+// a pause and a resume racing on two instances apply one after the other.
+func (db *DB) SetPause(ctx context.Context, m bot.Member, ch bot.PauseChange) error {
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		var mid int64
+		err := tx.QueryRow(ctx, updateMemberStmt+` RETURNING id`, updateMemberArgs(m)...).Scan(&mid)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("member")
+		}
+		if err != nil {
+			return err
+		}
+		for _, kind := range ch.End {
+			if _, err := tx.Exec(ctx, `UPDATE pauses SET until_at = $1
+				WHERE member_id = $2 AND kind = $3 AND until_at > $1`, toMS(ch.At), mid, kind); err != nil {
+				return err
+			}
+		}
+		if p := ch.Start; p.Kind != "" {
+			_, err = tx.Exec(ctx, `INSERT INTO pauses (member_id, kind, from_at, until_at) VALUES ($1, $2, $3, $4)`,
+				mid, p.Kind, toMS(p.From), toMS(p.Until))
+		}
+		return err
+	})
+	if err != nil {
+		if bot.ErrorCode(err) == bot.ENOTFOUND {
+			return err
+		}
+		return fmt.Errorf("set pause: %w", err)
+	}
+	return nil
+}
+
+// pausesOf returns the member's pause periods for MemberData, oldest first.
+func (db *DB) pausesOf(ctx context.Context, key bot.MemberKey) ([]bot.PausePeriod, error) {
+	var out []bot.PausePeriod
+	err := db.each(ctx, `SELECT t.kind, t.from_at, t.until_at FROM pauses t
+		JOIN members m ON m.id = t.member_id WHERE m.platform = $1 AND m.workspace = $2 AND m.user_id = $3
+		ORDER BY t.from_at, t.id`, keyArgs(key), func(s scanner) error {
+		p := bot.PausePeriod{Member: key}
+		var from, until int64
+		err := s.Scan(&p.Kind, &from, &until)
+		p.From, p.Until = fromMS(from), fromMS(until)
+		out = append(out, p)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select pauses: %w", err)
+	}
+	return out, nil
 }
 
 // DMChannel returns the cached DM channel id of a member ("" when unknown).
@@ -323,7 +380,7 @@ func (db *DB) MemberByDMChannel(ctx context.Context, p bot.Platform, channel str
 }
 
 // memberTables are the tables whose rows belong to a member.
-var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags", "readiness", "session_loads"}
+var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags", "readiness", "session_loads", "member_programs", "conversations", "pauses"}
 
 // RowsOf counts the rows that belong to a member in every table, plus any
 // orphaned member-owned rows; after ForgetMember it must be zero. It backs

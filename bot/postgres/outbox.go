@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -103,67 +102,21 @@ func (db *DB) SetState(ctx context.Context, name, value string) error {
 	return nil
 }
 
-// DueOutbox claims and returns up to limit pending rows whose time has
-// come, oldest first, leaving out the platforms in exclude (those pacing us
-// with 429s). Claimed rows are leased to this instance until now plus the
-// lease: no instance, this one included, gets them again before the lease
-// runs out, unless FinishOutbox or RetryOutbox releases them first. SKIP
-// LOCKED lets instances claim at the same moment without waiting for each
-// other or taking the same row. now is the caller's clock, so the lease is
-// measured on it rather than on the server's.
+// DueOutbox claims up to limit pending rows whose time has come, oldest
+// first, leaving out the platforms in exclude (see ClaimOutbox).
 func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.Platform) ([]bot.OutboxItem, error) {
-	skip := make([]string, len(exclude))
+	scopes := make([]bot.OutboxScope, len(exclude))
 	for i, p := range exclude {
-		skip[i] = string(p)
+		scopes[i] = bot.OutboxScope{Platform: p}
 	}
-	// The platform test is a subquery per candidate rather than a join, so
-	// the plan walks outbox_due in order and stops at the limit instead of
-	// joining every pending row first.
-	rows, err := db.pool.Query(ctx, `WITH due AS MATERIALIZED (
-			SELECT o.id FROM outbox o
-			WHERE o.status = 'pending' AND o.not_before <= $1 AND (o.claimed_until IS NULL OR o.claimed_until <= $1)
-				AND (cardinality($2::text[]) = 0
-					OR (SELECT m.platform FROM members m WHERE m.id = o.member_id) <> ALL ($2::text[]))
-			ORDER BY o.not_before, o.id LIMIT $3
-			FOR UPDATE OF o SKIP LOCKED)
-		UPDATE outbox o SET claimed_by = $4, claimed_until = $5
-		FROM due, members m
-		WHERE o.id = due.id AND m.id = o.member_id
-		RETURNING o.id, o.kind, o.dedupe_key, o.not_before, o.attempts, o.last_error, o.ref, o.created_at,
-			m.platform, m.workspace, m.user_id`,
-		toMS(now), skip, limit, db.instance, toMS(now.Add(db.lease)))
-	if err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.OutboxItem, error) {
-		it := bot.OutboxItem{Status: bot.OutboxPending}
-		var notBefore, created int64
-		err := row.Scan(&it.ID, &it.Kind, &it.DedupeKey, &notBefore, &it.Attempts, &it.LastError, &it.Ref, &created,
-			&it.Member.Platform, &it.Member.Workspace, &it.Member.User)
-		it.NotBefore, it.CreatedAt = fromMS(notBefore), fromMS(created)
-		return it, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
-	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	// RETURNING follows no ORDER BY.
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].NotBefore.Equal(out[j].NotBefore) {
-			return out[i].NotBefore.Before(out[j].NotBefore)
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out, nil
+	return db.ClaimOutbox(ctx, now, limit, scopes)
 }
 
 // FinishOutbox marks a pending row sent, skipped or failed and releases
 // its claim. A row that is no longer pending is left alone.
 func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error {
 	_, err := db.pool.Exec(ctx, `UPDATE outbox SET status = $1, attempts = $2, done_at = $3, last_error = $4,
-			claimed_by = '', claimed_until = NULL
+			claimed_by = '', claimed_until = NULL, sending_at = NULL
 		WHERE id = $5 AND status = 'pending'`, status, attempts, toMS(at), note, id)
 	if err != nil {
 		return fmt.Errorf("finish outbox: %w", err)
@@ -171,11 +124,12 @@ func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatu
 	return nil
 }
 
-// RetryOutbox keeps a row pending, moves it to notBefore and releases its
-// claim, so whichever instance is free at notBefore sends it.
+// RetryOutbox keeps a row pending, moves it to notBefore, clears its send
+// in progress and releases its claim, so whichever instance is free at
+// notBefore sends it.
 func (db *DB) RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error {
 	_, err := db.pool.Exec(ctx, `UPDATE outbox SET not_before = $1, attempts = $2, last_error = $3,
-			claimed_by = '', claimed_until = NULL
+			claimed_by = '', claimed_until = NULL, sending_at = NULL
 		WHERE id = $4 AND status = 'pending'`, toMS(notBefore), attempts, note, id)
 	if err != nil {
 		return fmt.Errorf("retry outbox: %w", err)

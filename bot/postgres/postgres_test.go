@@ -286,7 +286,7 @@ func TestCreateRacesHaveOneWinner(t *testing.T) {
 		wg.Go(func() {
 			<-start
 			r := &results[i]
-			r.workspace, r.err = db.EnsureWorkspace(ctx, bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyTeam, CreatedAt: t0.Add(time.Duration(i))})
+			r.workspace, r.err = db.EnsureWorkspace(ctx, bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyTeam, MinGroupSize: 5, CreatedAt: t0.Add(time.Duration(i))})
 			if r.err != nil {
 				return
 			}

@@ -157,11 +157,11 @@ func (db *DB) TeamData(ctx context.Context, p bot.Platform, workspace string, si
 		return nil, err
 	}
 	sinceDay := since.UTC().AddDate(0, 0, -1).Format("2006-01-02")
-	err = db.each(ctx, `SELECT t.member_id, t.day, t.exercise, t.at FROM completions t`+join+`t.day >= $3 ORDER BY t.day, t.exercise`,
+	err = db.each(ctx, `SELECT t.member_id, t.day, t.exercise, t.session, t.at FROM completions t`+join+`t.day >= $3 ORDER BY t.day, t.exercise, t.session`,
 		[]any{p, workspace, sinceDay}, func(s scanner) error {
 			var mid, at int64
 			var c bot.Completion
-			err := s.Scan(&mid, &c.Day, &c.Exercise, &at)
+			err := s.Scan(&mid, &c.Day, &c.Exercise, &c.Session, &at)
 			if d := member(mid); d != nil {
 				c.Member, c.At = d.Member.Key, fromMS(at)
 				d.Completions = append(d.Completions, c)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"image/color"
 	"image/png"
@@ -33,12 +34,17 @@ var (
 	bluishGreen   = color.RGBA{0x00, 0x9e, 0x73, 0xff}
 	vermillion    = color.RGBA{0xd5, 0x5e, 0x00, 0xff}
 	reddishPurple = color.RGBA{0xcc, 0x79, 0xa7, 0xff}
+	skyBlue       = color.RGBA{0x56, 0xb4, 0xe9, 0xff}
 	// tapeShade is sky blue (#56B4E9) at a quarter strength over white,
 	// opaque so that the PNG stays opaque and lines drawn over it stay
 	// crisp.
 	tapeShade = color.RGBA{0xd5, 0xec, 0xf9, 0xff}
-	gridGray  = color.RGBA{0xcc, 0xcc, 0xcc, 0xff}
-	darkGray  = color.RGBA{0x33, 0x33, 0x33, 0xff}
+	// pauseShade is black at 15% strength: a grey that survives
+	// greyscale print, translucent so that tape worn during a pause still
+	// shows through it, darker.
+	pauseShade = color.NRGBA{0x00, 0x00, 0x00, 0x26}
+	gridGray   = color.RGBA{0xcc, 0xcc, 0xcc, 0xff}
+	darkGray   = color.RGBA{0x33, 0x33, 0x33, 0xff}
 )
 
 // series is how one body area is drawn: colour, dash and glyph all differ,
@@ -55,7 +61,9 @@ func seriesStyle(i int) series {
 		{color: orange, dashes: []float64{3, 1.5}, shape: draw.BoxGlyph{}},
 		{color: reddishPurple, dashes: []float64{1, 1}, shape: diamondGlyph{}},
 		{color: black, dashes: []float64{4, 1.5, 1, 1.5}, shape: draw.CircleGlyph{}},
-		{color: bluishGreen, dashes: []float64{6, 2}, shape: draw.BoxGlyph{}},
+		// Sky blue, not the bluish green of "Exercises done": no series
+		// may share the colour of the exercise bars.
+		{color: skyBlue, dashes: []float64{6, 2}, shape: draw.BoxGlyph{}},
 	}
 	return styles[i%len(styles)]
 }
@@ -185,9 +193,13 @@ type legendEntry struct {
 func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error) {
 	zone := loc(in.Loc)
 	from, to := window(in)
-	span := to.Sub(from).Hours() / 24
 	x := func(t time.Time) float64 { return t.Sub(from).Hours() / 24 }
-	clampX := func(v float64) float64 { return math.Max(0, math.Min(span, v)) }
+	// The axis runs from the first day's midnight to the end of the last
+	// day, so a check-in late today sits inside today rather than on the
+	// edge, with a margin either side so that no point is cut in half.
+	start := x(midnight(from, zone))
+	span := x(midnight(to, zone).AddDate(0, 0, 1))
+	clampX := func(v float64) float64 { return math.Max(start, math.Min(span, v)) }
 
 	p := l.newPlot()
 	if l.title {
@@ -213,9 +225,22 @@ func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error)
 		legend = append(legend, legendEntry{"Tape worn", []plot.Thumbnailer{shade}})
 	}
 
+	// Pauses and snoozes, over the tape and the whole height, exercise
+	// strip included: nothing was asked of the member then.
+	if rings, name := pauseRings(in.Pauses, to, x, clampX); len(rings) > 0 {
+		shade, err := plotter.NewPolygon(rings...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pause shading: %w", err)
+		}
+		shade.Color = pauseShade
+		shade.LineStyle.Width = 0
+		p.Add(shade)
+		legend = append(legend, legendEntry{name, []plot.Thumbnailer{shade}})
+	}
+
 	// Score grid lines, drawn as data so they sit over the shading.
 	for v := 0.0; v <= 10; v += 2 {
-		g, err := plotter.NewLine(plotter.XYs{{X: 0, Y: v}, {X: span, Y: v}})
+		g, err := plotter.NewLine(plotter.XYs{{X: start - chartMargin, Y: v}, {X: span + chartMargin, Y: v}})
 		if err != nil {
 			return nil, nil, fmt.Errorf("grid: %w", err)
 		}
@@ -225,7 +250,7 @@ func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error)
 	}
 
 	// Exercise days as bars along the bottom strip.
-	if rings := doneRings(in.DoneDays, zone, x, clampX); len(rings) > 0 {
+	if rings, partial := doneRings(in.DoneDays, in.DoneShare, zone, x, clampX); len(rings) > 0 {
 		bars, err := plotter.NewPolygon(rings...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("done days: %w", err)
@@ -233,17 +258,23 @@ func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error)
 		bars.Color = bluishGreen
 		bars.LineStyle.Width = 0
 		p.Add(bars)
-		legend = append(legend, legendEntry{"Exercises done", []plot.Thumbnailer{bars}})
+		name := "Exercises done"
+		if partial {
+			name = "Exercises done (height: share of the day's plan)"
+		}
+		legend = append(legend, legendEntry{name, []plot.Thumbnailer{bars}})
 	}
 
 	// Red flags: a dashed vertical line and a triangle above the scores.
 	var flagXs plotter.XYs
+	var flagNames []string
 	for _, rf := range in.RedFlags {
 		v := x(rf.At)
-		if v < 0 || v > span {
+		if v < start || v > span {
 			continue
 		}
 		flagXs = append(flagXs, plotter.XY{X: v, Y: flagMarkerY})
+		flagNames = append(flagNames, rf.DisplayName())
 	}
 	flagLine := draw.LineStyle{Color: vermillion, Width: l.line() * 0.7, Dashes: []vg.Length{l.line() * 2, l.line() * 1.5}}
 	for _, f := range flagXs {
@@ -261,7 +292,7 @@ func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error)
 		var xys plotter.XYs
 		for _, ci := range a.CheckIns {
 			v := x(ci.At)
-			if v < 0 || v > span {
+			if v < start || v > span {
 				continue
 			}
 			xys = append(xys, plotter.XY{X: v, Y: float64(min(10, max(0, ci.Score)))})
@@ -295,12 +326,19 @@ func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error)
 		marks.Shape = draw.PyramidGlyph{}
 		marks.Radius = l.font * 0.45
 		p.Add(marks)
-		legend = append(legend, legendEntry{"Red flag", []plot.Thumbnailer{flagThumb{flagLine}, marks}})
+		// Each warning is named in words beside its marker; the legend
+		// lists them too, so a crowded chart still says which they were.
+		sty := l.style(l.font*0.8, false)
+		sty.Color = vermillion
+		if err := addLabels(p, flagXs, flagLabels(flagNames), sty, l.font*0.5); err != nil {
+			return nil, nil, err
+		}
+		legend = append(legend, legendEntry{"Warning: " + clip(strings.Join(uniq(flagNames), ", "), 60), []plot.Thumbnailer{flagThumb{flagLine}, marks}})
 	}
 
 	// Fixed ranges, set after Add, which would otherwise stretch them to
 	// the data.
-	p.X.Min, p.X.Max = 0, span
+	p.X.Min, p.X.Max = start-chartMargin, span+chartMargin
 	p.Y.Min, p.Y.Max = yMin, yMax
 	ticks := plot.ConstantTicks{{Value: doneTick, Label: "done"}}
 	for v := 0; v <= 10; v += 2 {
@@ -312,6 +350,33 @@ func historyPlot(in bot.ChartInput, l layout) (*plot.Plot, []legendEntry, error)
 	labelW := l.style(l.font, false).Width("Sep 30") * 1.4
 	p.X.Tick.Marker = dayTicks(from, to, zone, max(2, int(plotW/labelW)))
 	return p, legend, nil
+}
+
+// chartMargin is the room, in days, left of the first day and right of
+// the last, so that points and markers at the edges are drawn whole.
+const chartMargin = 0.25
+
+// flagLabels shortens warning names for their markers; a name repeated at
+// the next marker is left out, so a run of one warning is named once.
+func flagLabels(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		if i > 0 && names[i-1] == n {
+			continue
+		}
+		out[i] = clip(n, 24)
+	}
+	return out
+}
+
+func uniq(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // glyphRadius keeps points readable on a short window and keeps a year of
@@ -348,13 +413,57 @@ func tapeRings(cycles []bot.TapeCycle, to time.Time, x func(time.Time) float64, 
 	return rings
 }
 
+// pauseRings returns one rectangle per stretch of held nudges, from the
+// first pause or snooze to the end of the last overlapping one (or the end
+// of the window while one lasts), merged so that a snooze during a pause
+// is not shaded twice; name is the legend entry, naming the kinds shown.
+func pauseRings(periods []bot.PausePeriod, to time.Time, x func(time.Time) float64, clampX func(float64) float64) (rings []plotter.XYer, name string) {
+	type span struct{ x0, x1 float64 }
+	var spans []span
+	kinds := map[bot.PauseKind]bool{}
+	for _, p := range periods {
+		end := p.Until
+		if end.After(to) {
+			end = to
+		}
+		x0, x1 := clampX(x(p.From)), clampX(x(end))
+		if x1 <= x0 {
+			continue
+		}
+		spans = append(spans, span{x0, x1})
+		kinds[p.Kind] = true
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.x0, b.x0) })
+	var merged []span
+	for _, sp := range spans {
+		if n := len(merged); n > 0 && sp.x0 <= merged[n-1].x1 {
+			merged[n-1].x1 = max(merged[n-1].x1, sp.x1)
+			continue
+		}
+		merged = append(merged, sp)
+	}
+	for _, sp := range merged {
+		rings = append(rings, rect(sp.x0, sp.x1, yMin, yMax))
+	}
+	switch {
+	case kinds[bot.PauseNudges] && kinds[bot.PauseSnooze]:
+		name = "Reminders paused or snoozed"
+	case kinds[bot.PauseSnooze]:
+		name = "Reminders snoozed"
+	default:
+		name = "Reminders paused"
+	}
+	return rings, name
+}
+
 // doneRings returns one bar per exercise day, a little narrower than the
-// day so that neighbouring days stay countable.
-func doneRings(days []string, zone *time.Location, x func(time.Time) float64, clampX func(float64) float64) []plotter.XYer {
+// day so that neighbouring days stay countable, as tall as the share of
+// the day's plan done (full when share does not say); partial reports
+// whether any bar is short.
+func doneRings(days []string, share map[string]float64, zone *time.Location, x func(time.Time) float64, clampX func(float64) float64) (rings []plotter.XYer, partial bool) {
 	sorted := slices.Clone(days)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
-	var rings []plotter.XYer
 	for _, d := range sorted {
 		start, err := time.ParseInLocation("2006-01-02", d, zone)
 		if err != nil {
@@ -367,9 +476,15 @@ func doneRings(days []string, zone *time.Location, x func(time.Time) float64, cl
 		if x1 <= x0 {
 			continue
 		}
-		rings = append(rings, rect(x0, x1, doneLow, doneHigh))
+		top := doneHigh
+		if f, ok := share[d]; ok && f < 1 {
+			// A sliver stays visible for a day with anything done.
+			top = doneLow + (doneHigh-doneLow)*math.Max(0.15, f)
+			partial = true
+		}
+		rings = append(rings, rect(x0, x1, doneLow, top))
 	}
-	return rings
+	return rings, partial
 }
 
 func rect(x0, x1, y0, y1 float64) plotter.XYs {
@@ -392,7 +507,9 @@ func dayTicks(from, to time.Time, zone *time.Location, maxLabels int) plot.Ticke
 			}
 			for k := 0; k <= days; k++ {
 				t := last.AddDate(0, 0, -k)
-				tk := plot.Tick{Value: x(t)}
+				// Labels sit at noon, in the middle of their day, so an
+				// evening check-in is read against its own date.
+				tk := plot.Tick{Value: x(t.Add(12 * time.Hour))}
 				if k%step == 0 {
 					tk.Label = t.Format("Jan 2")
 				} else if days > 120 {

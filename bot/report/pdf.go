@@ -39,6 +39,8 @@ const (
 	// maxListLines bounds the tape and red-flag lists so that they cannot
 	// push the check-in table off the page.
 	maxListLines = 4
+	// maxNoteLines bounds how far one note wraps in the check-in table.
+	maxNoteLines = 4
 )
 
 // ClinicianReport lays out a one-page A4 PDF: chart, summary, adherence,
@@ -51,7 +53,9 @@ func (r *Renderer) ClinicianReport(in bot.ReportInput) (bot.File, error) {
 		return bot.File{}, err
 	}
 	return bot.File{
-		Name:        "recoverycoach-report-" + day(generatedAt(in), loc(in.Loc)) + ".pdf",
+		// The time is in the name, so that two reports of one day are two
+		// files wherever they are saved.
+		Name:        "recoverycoach-report-" + generatedAt(in).In(loc(in.Loc)).Format("2006-01-02-1504") + ".pdf",
 		ContentType: "application/pdf",
 		Data:        data,
 	}, nil
@@ -93,8 +97,8 @@ func (r *Renderer) clinicianPDF(in bot.ReportInput) ([]byte, error) {
 		y += 6
 	}
 	days := int(math.Round(midnight(to, zone).Sub(midnight(from, zone)).Hours()/24)) + 1
-	p.text(margin, y, contentW, 5, fmt.Sprintf("Period: %s to %s (%d days, times in %s). Generated %s.",
-		day(from, zone), day(to, zone), days, zone.String(), generated.In(zone).Format("2006-01-02 15:04")), 9.5, false, "L")
+	p.text(margin, y, contentW, 5, fmt.Sprintf("Period: %s to %s (%s, times in %s). Generated %s.",
+		day(from, zone), day(to, zone), bot.Plural(days, "day"), zone.String(), generated.In(zone).Format("2006-01-02 15:04")), 9.5, false, "L")
 	y += 5 + gapH
 
 	pl := printed()
@@ -110,11 +114,34 @@ func (r *Renderer) clinicianPDF(in bot.ReportInput) ([]byte, error) {
 			fmt.Sprintf("Average %.1f, lowest %d, highest %d, last %d (0-10)", s.Average, s.Min, s.Max, s.Last))
 	}
 	summary = append(summary, p.split(trendText(s), colW, 9.5, 2)...)
-	exercise := []string{
-		fmt.Sprintf("Exercises done on %d%% of days", in.Adherence),
-		"Current streak: " + dayCount(in.CurrentStreak),
-		"Longest streak: " + dayCount(in.LongestStreak),
+	// Areas are summarized apart when there are several: one average over
+	// a knee and a back means nothing.
+	if len(in.Areas) > 1 {
+		for i, a := range in.Areas {
+			if i == maxListLines {
+				summary = append(summary, fmt.Sprintf("and %d more areas", len(in.Areas)-maxListLines))
+				break
+			}
+			summary = append(summary, fmt.Sprintf("%s: %s, average %.1f, last %d", a.Area, bot.Plural(a.Count, "check-in"), a.Average, a.Last))
+		}
 	}
+	exercise := []string{adherenceText(in)}
+	if in.Program != "" {
+		exercise = append(exercise, "Program: "+in.Program)
+		for i, e := range in.Exercises {
+			if i == maxListLines {
+				exercise = append(exercise, fmt.Sprintf("and %d more exercises", len(in.Exercises)-maxListLines))
+				break
+			}
+			pct := 0
+			if e.Expected > 0 {
+				pct = e.Done * 100 / e.Expected
+			}
+			exercise = append(exercise, fmt.Sprintf("%s: %d of %d sessions (%d%%)", e.Name, e.Done, e.Expected, pct))
+		}
+	}
+	exercise = append(exercise,
+		"Current streak: "+bot.Plural(in.CurrentStreak, "day")+", longest: "+bot.Plural(in.LongestStreak, "day"))
 	exercise = append(exercise, in.Training[:min(len(in.Training), 2)]...)
 	y = p.columns(y, "Pain summary", summary, "Home exercises", exercise)
 	y = p.columns(y, "Kinesiology tape", tapeLines(in.TapeCycles, to, zone), "Red flags", flagLines(in.RedFlags, zone))
@@ -219,6 +246,19 @@ func (p *page) checkIns(y float64, checkIns []bot.CheckIn, flags []bot.RedFlagEv
 	}
 	p.pdf.SetFillColor(242, 242, 242)
 	for i, ci := range shown {
+		// A long note wraps onto up to maxNoteLines lines instead of
+		// being cut; the rows below move down, and those that no longer
+		// fit are counted as not shown.
+		note := p.split(ci.Note, widths[3], 9, maxNoteLines)
+		h := rowH * float64(len(note))
+		limit := footerTop - 1
+		if i < len(shown)-1 || hidden > 0 {
+			limit -= rowH // room for the "not shown" line
+		}
+		if y+h > limit {
+			hidden += len(shown) - i
+			break
+		}
 		area := ci.Area
 		if area == "" {
 			area = "unspecified"
@@ -228,20 +268,26 @@ func (p *page) checkIns(y float64, checkIns []bot.CheckIn, flags []bot.RedFlagEv
 		if flag {
 			score += " flag"
 		}
-		cells := []string{ci.At.In(zone).Format("2006-01-02 15:04"), area, score, ci.Note}
+		cells := []string{ci.At.In(zone).Format("2006-01-02 15:04"), area, score}
 		x := margin
 		for j, c := range cells {
 			if flag && j == 2 {
 				p.pdf.SetTextColor(0xd5, 0x5e, 0x00)
 			}
-			p.cell(x, y, widths[j], rowH, c, 9, flag && j == 2, "L", i%2 == 1)
+			p.cell(x, y, widths[j], h, c, 9, flag && j == 2, "L", i%2 == 1)
 			p.pdf.SetTextColor(0, 0, 0)
 			x += widths[j]
 		}
-		y += rowH
+		if i%2 == 1 {
+			p.pdf.Rect(x, y, widths[3], h, "F")
+		}
+		for k, l := range note {
+			p.cell(x, y+float64(k)*rowH, widths[3], rowH, l, 9, false, "L", false)
+		}
+		y += h
 	}
 	if hidden > 0 {
-		p.text(margin, y, contentW, rowH, fmt.Sprintf("%d earlier check-ins not shown.", hidden), 9, true, "L")
+		p.text(margin, y, contentW, rowH, fmt.Sprintf("%s not shown.", strings.Replace(bot.Plural(hidden, "check-in"), " ", " earlier ", 1)), 9, true, "L")
 	}
 }
 
@@ -339,6 +385,10 @@ func (r *Renderer) clean(s string, limit int) string {
 			// Zero-width and combining marks would draw as boxes or
 			// detached accents; dropping them keeps the base letter.
 			continue
+		case !r.covered.has(c) && (c > 0xffff || unicode.In(c, unicode.So, unicode.Sk, unicode.Co)):
+			// Emoji and other pictographs the fonts lack are dropped,
+			// rather than shown as a stray question mark.
+			continue
 		case !r.covered.has(c):
 			c = '?'
 		}
@@ -372,11 +422,13 @@ func trendText(s bot.Summary) string {
 	return "Trend: not enough check-ins to fit one (3 or more on different days)."
 }
 
-func dayCount(n int) string {
-	if n == 1 {
-		return "1 day"
+// adherenceText states exercise adherence with what it counts: days from
+// the first day of use, not the whole window.
+func adherenceText(in bot.ReportInput) string {
+	if in.DaysCounted == 0 {
+		return fmt.Sprintf("Exercises done on %d%% of days", in.Adherence)
 	}
-	return fmt.Sprintf("%d days", n)
+	return fmt.Sprintf("Exercises done on %d of %s (%d%%), from first use", in.DaysDone, bot.Plural(in.DaysCounted, "day"), in.Adherence)
 }
 
 // tapeLines describes each tape cycle with how long it was worn.

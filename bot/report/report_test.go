@@ -160,7 +160,7 @@ func TestClinicianReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.ContentType != "application/pdf" || f.Name != "recoverycoach-report-2026-03-02.pdf" {
+	if f.ContentType != "application/pdf" || f.Name != "recoverycoach-report-2026-03-02-0900.pdf" {
 		t.Errorf("file = %q %q", f.Name, f.ContentType)
 	}
 	if !bytes.HasPrefix(f.Data, []byte("%PDF")) {
@@ -174,7 +174,7 @@ func TestClinicianReport(t *testing.T) {
 	mustContain(t, text,
 		"Sam Lee", "2026-02-03 to 2026-03-02", report.Footer,
 		checkInDay(latest), latest.Note, strconv.Itoa(latest.Score),
-		"Exercises done on", "Longest streak: 2 days",
+		"Exercises done on", "longest: 2 days",
 		"Average", "Trend:",
 		"knee: on since 2026-02-28, 2 days so far", "5 days worn",
 		"numbness", "high score", "swelling",
@@ -257,7 +257,8 @@ func TestClinicianReportText(t *testing.T) {
 		{"Zoë's knee, 5€ brace – ok", "Zoë's knee, 5€ brace – ok"},
 		{"Колено болит", "Колено болит"},
 		{"line one\nline\ttwo", "line one line two"},
-		{"pain 😖 today", "pain ? today"},
+		{"pain 😖 today", "pain today"},
+		{"👍 better ☀️", "better"},
 		{"bad \xff byte", "bad ? byte"},
 		{"zero\u200bwidth", "zerowidth"},
 		{"(parens) and \\backslash", "(parens) and \\backslash"},

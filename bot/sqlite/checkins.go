@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
@@ -95,7 +98,13 @@ func (db *DB) MemberData(ctx context.Context, key bot.MemberKey) (bot.MemberData
 	if d.Readiness, err = db.ReadinessSince(ctx, key, ""); err != nil {
 		return d, err
 	}
-	d.Loads, err = db.LoadsSince(ctx, key, time.Time{})
+	if d.Loads, err = db.LoadsSince(ctx, key, time.Time{}); err != nil {
+		return d, err
+	}
+	if d.Program, err = db.memberProgramOf(ctx, key); err != nil {
+		return d, err
+	}
+	d.Pauses, err = db.pausesOf(ctx, key)
 	return d, err
 }
 
@@ -112,4 +121,102 @@ func (db *DB) each(ctx context.Context, query string, args []any, fn func(scanne
 		}
 	}
 	return rows.Err()
+}
+
+// RecordCheckIn implements bot.Store.
+func (db *DB) RecordCheckIn(ctx context.Context, rec bot.CheckInRecord) (bot.RecordedCheckIn, error) {
+	out := bot.RecordedCheckIn{CheckIn: rec.CheckIn}
+	c := rec.CheckIn
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		mid, err := db.memberID(ctx, tx, c.Member)
+		if err != nil {
+			return err
+		}
+		if rec.DuplicateWithin > 0 {
+			var id, at int64
+			err := db.txRow(ctx, tx, `SELECT id, at FROM checkins WHERE member_id = ? AND score = ? AND area = ? AND note = ? AND at >= ?
+				ORDER BY at DESC, id DESC LIMIT 1`, mid, c.Score, c.Area, c.Note, toMS(c.At.Add(-rec.DuplicateWithin))).Scan(&id, &at)
+			if err == nil {
+				out.CheckIn.ID, out.CheckIn.At, out.Duplicate = id, fromMS(at), true
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if err := db.txRow(ctx, tx, `INSERT INTO checkins (member_id, score, area, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			mid, c.Score, c.Area, c.Note, toMS(c.At)).Scan(&out.CheckIn.ID); err != nil {
+			return err
+		}
+		out.RedFlags, err = db.recordFlags(ctx, tx, mid, c.Member, out.CheckIn.ID, rec.Flags)
+		return err
+	})
+	if err != nil {
+		return bot.RecordedCheckIn{}, fmt.Errorf("record check-in: %w", err)
+	}
+	return out, nil
+}
+
+// recordFlags stores red flags (of a check-in, or of a message when
+// checkInID is 0) and enqueues their staff alerts, inside tx.
+func (db *DB) recordFlags(ctx context.Context, tx *sql.Tx, mid int64, member bot.MemberKey, checkInID int64, flags []bot.FlagRecord) ([]bot.RedFlagEvent, error) {
+	var out []bot.RedFlagEvent
+	for _, f := range flags {
+		e := f.Event
+		if e.Rule == "" {
+			return nil, bot.Errorf(bot.EINVALID, "a red flag needs a rule")
+		}
+		e.Member, e.CheckInID = member, checkInID
+		if err := db.txRow(ctx, tx, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			mid, e.Rule, e.Area, e.CheckInID, toMS(e.At)).Scan(&e.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+		if a := f.Alert; a != nil {
+			if _, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (dedupe_key) DO NOTHING`,
+				mid, a.Kind, a.DedupeKey+strconv.FormatInt(e.ID, 10), toMS(a.NotBefore), e.ID, toMS(a.CreatedAt)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// RecordRedFlags implements bot.Store.
+func (db *DB) RecordRedFlags(ctx context.Context, member bot.MemberKey, flags []bot.FlagRecord) ([]bot.RedFlagEvent, error) {
+	var out []bot.RedFlagEvent
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		mid, err := db.memberID(ctx, tx, member)
+		if err != nil {
+			return err
+		}
+		out, err = db.recordFlags(ctx, tx, mid, member, 0, flags)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record red flags: %w", err)
+	}
+	return out, nil
+}
+
+// RecentCheckIns implements bot.Store.
+func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.Time, limit int) ([]bot.CheckIn, error) {
+	var out []bot.CheckIn
+	err := db.each(ctx, `SELECT id, score, area, note, at FROM (
+			SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c JOIN members m ON m.id = c.member_id
+			WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND c.at >= ?
+			ORDER BY c.at DESC, c.id DESC LIMIT ?)
+		ORDER BY at, id`, []any{key.Platform, key.Workspace, key.User, toMS(since), limit}, func(s scanner) error {
+		c := bot.CheckIn{Member: key}
+		var at int64
+		err := s.Scan(&c.ID, &c.Score, &c.Area, &c.Note, &at)
+		c.At = fromMS(at)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select recent check-ins: %w", err)
+	}
+	return out, nil
 }

@@ -34,6 +34,9 @@ type DB struct {
 	read   *sql.DB
 	wstmts *stmtCache
 	rstmts *stmtCache
+	// claims are the outbox rows this process has handed to a dispatcher
+	// and not yet finished (see ClaimOutbox).
+	claims claimSet
 }
 
 var _ bot.Store = (*DB)(nil)

@@ -17,9 +17,6 @@ func (db *DB) EnsureWorkspace(ctx context.Context, w bot.Workspace) (bot.Workspa
 	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
 		return bot.Workspace{}, err
 	}
-	if w.MinGroupSize < 3 {
-		w.MinGroupSize = 5
-	}
 	_, err := db.exec(ctx, `INSERT INTO workspaces (platform, ext_id, privacy, alert_channel, min_group_size, emergency_number, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, ext_id) DO NOTHING`,
 		w.Platform, w.ID, w.Privacy, w.AlertChannel, w.MinGroupSize, w.EmergencyNumber, toMS(w.CreatedAt))
@@ -115,18 +112,7 @@ func scanMember(row scanner) (bot.Member, error) {
 
 // UpdateMember implements bot.Store.
 func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
-	var quietStart, quietEnd sql.NullInt64
-	if m.Quiet.Set {
-		quietStart = sql.NullInt64{Int64: int64(m.Quiet.Start), Valid: true}
-		quietEnd = sql.NullInt64{Int64: int64(m.Quiet.End), Valid: true}
-	}
-	res, err := db.exec(ctx, `UPDATE members SET tz = ?, role = ?, onboarded_at = ?, share_with_staff = ?,
-		consent_at = ?, program = ?, paused_until = ?, snoozed_until = ?, quiet_start = ?, quiet_end = ?,
-		nudges_disabled = ?, disabled_reason = ?, skipped_day = ?
-		WHERE platform = ? AND workspace = ? AND user_id = ?`,
-		m.TZ, m.Role, nullMS(m.OnboardedAt), m.ShareWithStaff, nullMS(m.ConsentAt), m.Program,
-		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay,
-		m.Key.Platform, m.Key.Workspace, m.Key.User)
+	res, err := db.exec(ctx, updateMemberQuery, updateMemberArgs(m)...)
 	if err != nil {
 		return fmt.Errorf("update member: %w", err)
 	}
@@ -134,6 +120,79 @@ func (db *DB) UpdateMember(ctx context.Context, m bot.Member) error {
 		return notFound("member")
 	}
 	return nil
+}
+
+const updateMemberQuery = `UPDATE members SET tz = ?, role = ?, onboarded_at = ?, share_with_staff = ?,
+	consent_at = ?, program = ?, paused_until = ?, snoozed_until = ?, quiet_start = ?, quiet_end = ?,
+	nudges_disabled = ?, disabled_reason = ?, skipped_day = ?
+	WHERE platform = ? AND workspace = ? AND user_id = ?`
+
+// updateMemberArgs are updateMemberQuery's arguments, shared by
+// UpdateMember and SetPause so that both save the same settings.
+func updateMemberArgs(m bot.Member) []any {
+	var quietStart, quietEnd sql.NullInt64
+	if m.Quiet.Set {
+		quietStart = sql.NullInt64{Int64: int64(m.Quiet.Start), Valid: true}
+		quietEnd = sql.NullInt64{Int64: int64(m.Quiet.End), Valid: true}
+	}
+	return []any{m.TZ, m.Role, nullMS(m.OnboardedAt), m.ShareWithStaff, nullMS(m.ConsentAt), m.Program,
+		nullMS(m.PausedUntil), nullMS(m.SnoozedUntil), quietStart, quietEnd, m.NudgesDisabled, m.DisabledReason, m.SkippedDay,
+		m.Key.Platform, m.Key.Workspace, m.Key.User}
+}
+
+// SetPause implements bot.Store: the member's settings and their pause
+// periods change in one transaction.
+func (db *DB) SetPause(ctx context.Context, m bot.Member, ch bot.PauseChange) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := db.txExec(ctx, tx, updateMemberQuery, updateMemberArgs(m)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("member")
+		}
+		mid, err := db.memberID(ctx, tx, m.Key)
+		if err != nil {
+			return err
+		}
+		for _, kind := range ch.End {
+			if _, err := db.txExec(ctx, tx, `UPDATE pauses SET until_at = ?
+				WHERE member_id = ? AND kind = ? AND until_at > ?`, toMS(ch.At), mid, kind, toMS(ch.At)); err != nil {
+				return err
+			}
+		}
+		if p := ch.Start; p.Kind != "" {
+			_, err = db.txExec(ctx, tx, `INSERT INTO pauses (member_id, kind, from_at, until_at) VALUES (?, ?, ?, ?)`,
+				mid, p.Kind, toMS(p.From), toMS(p.Until))
+		}
+		return err
+	})
+	if err != nil {
+		if bot.ErrorCode(err) == bot.ENOTFOUND {
+			return err
+		}
+		return fmt.Errorf("set pause: %w", err)
+	}
+	return nil
+}
+
+// pausesOf returns the member's pause periods for MemberData, oldest first.
+func (db *DB) pausesOf(ctx context.Context, key bot.MemberKey) ([]bot.PausePeriod, error) {
+	var out []bot.PausePeriod
+	err := db.each(ctx, `SELECT t.kind, t.from_at, t.until_at FROM pauses t
+		JOIN members m ON m.id = t.member_id WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ?
+		ORDER BY t.from_at, t.id`, []any{key.Platform, key.Workspace, key.User}, func(s scanner) error {
+		p := bot.PausePeriod{Member: key}
+		var from, until int64
+		err := s.Scan(&p.Kind, &from, &until)
+		p.From, p.Until = fromMS(from), fromMS(until)
+		out = append(out, p)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select pauses: %w", err)
+	}
+	return out, nil
 }
 
 // DMChannel returns the cached DM channel id of a member ("" when unknown).
@@ -265,7 +324,7 @@ func (db *DB) MemberByDMChannel(ctx context.Context, p bot.Platform, channel str
 }
 
 // memberTables are the tables whose rows belong to a member.
-var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags", "readiness", "session_loads"}
+var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags", "readiness", "session_loads", "member_programs", "conversations", "pauses"}
 
 // RowsOf counts the rows that belong to a member in every table, plus any
 // orphaned member-owned rows; after ForgetMember it must be zero. It backs

@@ -99,37 +99,21 @@ func (db *DB) SetState(ctx context.Context, name, value string) error {
 	return nil
 }
 
-// DueOutbox returns up to limit pending rows whose time has come, oldest
-// first, leaving out the platforms in exclude (those pacing us with 429s).
+// DueOutbox claims up to limit pending rows whose time has come, oldest
+// first, leaving out the platforms in exclude (see ClaimOutbox).
 func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.Platform) ([]bot.OutboxItem, error) {
-	var out []bot.OutboxItem
-	args := []any{toMS(now)}
-	skip := ""
-	for _, p := range exclude {
-		skip += " AND m.platform <> ?"
-		args = append(args, p)
+	scopes := make([]bot.OutboxScope, len(exclude))
+	for i, p := range exclude {
+		scopes[i] = bot.OutboxScope{Platform: p}
 	}
-	args = append(args, limit)
-	err := db.each(ctx, `SELECT o.id, o.kind, o.dedupe_key, o.not_before, o.attempts, o.last_error, o.ref, o.created_at,
-			m.platform, m.workspace, m.user_id
-		FROM outbox o JOIN members m ON m.id = o.member_id
-		WHERE o.status = 'pending' AND o.not_before <= ?`+skip+` ORDER BY o.not_before, o.id LIMIT ?`,
-		args, func(s scanner) error {
-			it := bot.OutboxItem{Status: bot.OutboxPending}
-			var notBefore, created int64
-			err := s.Scan(&it.ID, &it.Kind, &it.DedupeKey, &notBefore, &it.Attempts, &it.LastError, &it.Ref, &created,
-				&it.Member.Platform, &it.Member.Workspace, &it.Member.User)
-			it.NotBefore, it.CreatedAt = fromMS(notBefore), fromMS(created)
-			out = append(out, it)
-			return err
-		})
-	return out, err
+	return db.ClaimOutbox(ctx, now, limit, scopes)
 }
 
-// FinishOutbox marks a pending row sent, skipped or failed. A row that is no
-// longer pending is left alone.
+// FinishOutbox marks a pending row sent, skipped or failed and releases
+// its claim. A row that is no longer pending is left alone.
 func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error {
-	_, err := db.exec(ctx, `UPDATE outbox SET status = ?, attempts = ?, done_at = ?, last_error = ?
+	defer db.claims.release(id)
+	_, err := db.exec(ctx, `UPDATE outbox SET status = ?, attempts = ?, done_at = ?, last_error = ?, sending_at = NULL
 		WHERE id = ? AND status = 'pending'`, status, attempts, toMS(at), note, id)
 	if err != nil {
 		return fmt.Errorf("finish outbox: %w", err)
@@ -137,9 +121,11 @@ func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatu
 	return nil
 }
 
-// RetryOutbox keeps a row pending and moves it to notBefore.
+// RetryOutbox keeps a row pending, moves it to notBefore, clears its send
+// in progress and releases its claim.
 func (db *DB) RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error {
-	_, err := db.exec(ctx, `UPDATE outbox SET not_before = ?, attempts = ?, last_error = ?
+	defer db.claims.release(id)
+	_, err := db.exec(ctx, `UPDATE outbox SET not_before = ?, attempts = ?, last_error = ?, sending_at = NULL
 		WHERE id = ? AND status = 'pending'`, toMS(notBefore), attempts, note, id)
 	if err != nil {
 		return fmt.Errorf("retry outbox: %w", err)

@@ -137,8 +137,8 @@ func (db *DB) SetSubscriptionsTZ(ctx context.Context, key bot.MemberKey, tz stri
 // AddCompletion implements bot.Store; it reports false when that day (and
 // exercise) was already logged.
 func (db *DB) AddCompletion(ctx context.Context, c bot.Completion) (bool, error) {
-	n, err := db.execForMember(ctx, c.Member, `INSERT INTO completions (member_id, day, exercise, at) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, c.Day, c.Exercise, toMS(c.At))
+	n, err := db.execForMember(ctx, c.Member, `INSERT INTO completions (member_id, day, exercise, session, at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, c.Day, c.Exercise, max(c.Session, 1), toMS(c.At))
 	if err != nil {
 		return false, fmt.Errorf("add completion: %w", err)
 	}
@@ -183,12 +183,12 @@ func (db *DB) insertForMember(ctx context.Context, key bot.MemberKey, query stri
 // sinceDay (YYYY-MM-DD), oldest first.
 func (db *DB) Completions(ctx context.Context, key bot.MemberKey, sinceDay string) ([]bot.Completion, error) {
 	var out []bot.Completion
-	err := db.each(ctx, `SELECT t.day, t.exercise, t.at FROM completions t JOIN members m ON m.id = t.member_id
-		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND t.day >= ? ORDER BY t.day, t.exercise`,
+	err := db.each(ctx, `SELECT t.day, t.exercise, t.session, t.at FROM completions t JOIN members m ON m.id = t.member_id
+		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND t.day >= ? ORDER BY t.day, t.exercise, t.session`,
 		[]any{key.Platform, key.Workspace, key.User, sinceDay}, func(s scanner) error {
 			c := bot.Completion{Member: key}
 			var at int64
-			err := s.Scan(&c.Day, &c.Exercise, &at)
+			err := s.Scan(&c.Day, &c.Exercise, &c.Session, &at)
 			c.At = fromMS(at)
 			out = append(out, c)
 			return err

@@ -27,11 +27,12 @@ func memberTests() map[string]func(*testing.T, Opener) {
 
 func testEnsureWorkspace(t *testing.T, open Opener) {
 	s, ctx := open(t), t.Context()
-	first := bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyWellness, AlertChannel: "C1", CreatedAt: at(time.Millisecond)}
+	// A store saves the workspace as given: defaults are the domain's
+	// (bot.NewWorkspace).
+	first := bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyWellness, AlertChannel: "C1", MinGroupSize: 6, CreatedAt: at(time.Millisecond)}
 	w, err := s.EnsureWorkspace(ctx, first)
 	ok(t, err)
 	want := first
-	want.MinGroupSize = 5 // below the floor of 3, the default applies
 	same(t, "created workspace", want, w)
 
 	again, err := s.EnsureWorkspace(ctx, bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyTeam, MinGroupSize: 9, CreatedAt: at(time.Hour)})
@@ -52,7 +53,7 @@ func testEnsureWorkspace(t *testing.T, open Opener) {
 
 func testUpdateWorkspace(t *testing.T, open Opener) {
 	s, ctx := open(t), t.Context()
-	_, err := s.EnsureWorkspace(ctx, bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyTeam, CreatedAt: at(0)})
+	_, err := s.EnsureWorkspace(ctx, bot.NewWorkspace(bot.Slack, "T1", at(0)))
 	ok(t, err)
 	want := bot.Workspace{Platform: bot.Slack, ID: "T1", Privacy: bot.PrivacyWellness, AlertChannel: "C42", MinGroupSize: 7, EmergencyNumber: "999", CreatedAt: at(0)}
 	ok(t, s.UpdateWorkspace(ctx, want))

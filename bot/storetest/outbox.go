@@ -12,15 +12,18 @@ import (
 
 func outboxTests() map[string]func(*testing.T, Opener) {
 	return map[string]func(*testing.T, Opener){
-		"Outbox/EnqueueDedupes":          testEnqueue,
-		"Outbox/DueHonoursNotBefore":     testDueNotBefore,
-		"Outbox/DueOldestFirstWithLimit": testDueOrderAndLimit,
-		"Outbox/DueExcludesPlatforms":    testDueExclude,
-		"Outbox/FinishOnlyPendingRows":   testFinishOutbox,
-		"Outbox/RetryMovesTheRow":        testRetryOutbox,
-		"Outbox/Stats":                   testOutboxStats,
-		"Outbox/LastSentNudge":           testLastSentNudge,
-		"Outbox/AlertedSince":            testAlertedSince,
+		"Outbox/EnqueueDedupes":           testEnqueue,
+		"Outbox/DueHonoursNotBefore":      testDueNotBefore,
+		"Outbox/DueOldestFirstWithLimit":  testDueOrderAndLimit,
+		"Outbox/DueExcludesPlatforms":     testDueExclude,
+		"Outbox/FinishOnlyPendingRows":    testFinishOutbox,
+		"Outbox/RetryMovesTheRow":         testRetryOutbox,
+		"Outbox/Stats":                    testOutboxStats,
+		"Outbox/LastSentNudge":            testLastSentNudge,
+		"Outbox/AlertedSince":             testAlertedSince,
+		"Outbox/ClaimLeavesOutWorkspaces": testClaimScopes,
+		"Outbox/HalfSentRowsComeFirst":    testHalfSent,
+		"Outbox/NextDue":                  testNextDue,
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 // what the scheduler, the dispatcher and the adapters use.
 type Store interface {
 	bot.Store
+	bot.InstallationStore
 
 	// Scheduler.
 	ScheduleGroups(ctx context.Context) ([]bot.ScheduleGroup, error)
@@ -36,6 +37,9 @@ type Store interface {
 
 	// Dispatcher.
 	DueOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.Platform) ([]bot.OutboxItem, error)
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude []bot.OutboxScope) ([]bot.OutboxItem, error)
+	MarkSending(ctx context.Context, id int64, at time.Time) (bool, error)
+	NextDue(ctx context.Context, now time.Time) (time.Time, bool, error)
 	FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error
 	RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error
 	OutboxStats(ctx context.Context) (map[bot.OutboxStatus]int, error)
@@ -78,7 +82,7 @@ func Run(t *testing.T, open Opener) {
 func tests() map[string]func(*testing.T, Opener) {
 	out := map[string]func(*testing.T, Opener){}
 	for _, part := range []map[string]func(*testing.T, Opener){
-		memberTests(), activityTests(), scheduleTests(), outboxTests(), teamTests(), adapterTests(),
+		memberTests(), activityTests(), scheduleTests(), outboxTests(), teamTests(), adapterTests(), installationTests(), planTests(), conversationTests(), pauseTests(),
 	} {
 		maps.Copy(out, part)
 	}

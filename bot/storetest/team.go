@@ -45,9 +45,9 @@ func populate(t testing.TB, s Store, key bot.MemberKey) bot.MemberData {
 		d.RedFlags = append(d.RedFlags, e)
 	}
 	for _, c := range []bot.Completion{
-		{Member: key, Day: "2026-02-28", At: at(-50 * time.Hour)},
-		{Member: key, Day: "2026-03-01", At: at(-20 * time.Hour)},
-		{Member: key, Day: "2026-03-02", Exercise: "squat", At: at(time.Hour)},
+		{Member: key, Day: "2026-02-28", Session: 1, At: at(-50 * time.Hour)},
+		{Member: key, Day: "2026-03-01", Session: 1, At: at(-20 * time.Hour)},
+		{Member: key, Day: "2026-03-02", Exercise: "squat", Session: 1, At: at(time.Hour)},
 	} {
 		_, err := s.AddCompletion(ctx, c)
 		ok(t, err)
@@ -82,6 +82,10 @@ func populate(t testing.TB, s Store, key bot.MemberKey) bot.MemberData {
 		ok(t, err)
 		d.Loads = append(d.Loads, l)
 	}
+	d.Member.SnoozedUntil = at(-28 * time.Hour)
+	snooze := bot.PausePeriod{Member: key, Kind: bot.PauseSnooze, From: at(-30 * time.Hour), Until: at(-28 * time.Hour)}
+	ok(t, s.SetPause(ctx, d.Member, bot.PauseChange{At: snooze.From, End: []bot.PauseKind{bot.PauseSnooze}, Start: snooze}))
+	d.Pauses = []bot.PausePeriod{snooze}
 	enqueue(t, s, key, bot.NudgeCheckIn, "checkin:"+key.String(), at(3*time.Hour))
 	_, err = s.Enqueue(ctx, bot.OutboxItem{Member: key, Kind: bot.NudgeStaffAlert, DedupeKey: "alert:" + key.String(),
 		Ref: d.RedFlags[1].ID, NotBefore: at(time.Hour), CreatedAt: at(time.Hour)})

@@ -5,15 +5,18 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/postgres"
 	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 )
 
@@ -65,11 +68,11 @@ func (f *fakes) close() {
 // env is the bot's whole environment: nothing is inherited but PATH, so
 // the operator's own tokens can never leak into a load run.
 func (b *bench) env(f *fakes, dbPath, addr string) []string {
-	return []string{
+	env := []string{
 		"PATH=" + b.getenv("PATH"),
 		"COACH_DB=" + dbPath,
 		"COACH_HTTP_ADDR=" + addr,
-		"COACH_LOG_LEVEL=error",
+		"COACH_LOG_LEVEL=warn",
 		"COACH_SLACK_RPS=" + strconv.FormatFloat(b.opts.Rate, 'f', -1, 64),
 		"SLACK_BOT_TOKEN=xoxb-coachload",
 		"SLACK_SIGNING_SECRET=" + signingSecret,
@@ -78,12 +81,25 @@ func (b *bench) env(f *fakes, dbPath, addr string) []string {
 		"DISCORD_PUBLIC_KEY=" + f.publicHex,
 		"DISCORD_API_URL=" + f.discSrv.URL,
 	}
+	if b.opts.Concurrency > 0 {
+		env = append(env, "COACH_SEND_CONCURRENCY="+strconv.Itoa(b.opts.Concurrency))
+	}
+	return env
 }
 
 // seed stores n check-in reminders for Slack members prefix0..prefix(n-1)
 // at the given times (chosen per index), creating the members.
 func seed(ctx context.Context, path string, n int, prefix string, at func(i int) (bot.TimeOfDay, string)) (time.Duration, error) {
-	db, err := sqlite.Open(ctx, path)
+	var db interface {
+		ImportSubscriptions(ctx context.Context, subs []bot.Subscription, createMembers bool) (int, error)
+		Close() error
+	}
+	var err error
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		db, err = postgres.Open(ctx, path, postgres.Options{})
+	} else {
+		db, err = sqlite.Open(ctx, path)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -118,8 +134,9 @@ func dueMinute(now time.Time, lead time.Duration) time.Time {
 }
 
 // checkinsAndFanout seeds the fan-out members due after the check-in
-// phases, starts the bot, runs the four check-in phases and then watches
-// the due minute fan out and drain.
+// phases, starts the bot (or --instances of it on --postgres), runs the
+// four check-in phases (unless --fanout-only) and then watches the due
+// minute fan out and drain.
 func (b *bench) checkinsAndFanout(ctx context.Context, r *report) error {
 	o := b.opts
 	f, err := startFakes(o.Slack429)
@@ -127,86 +144,145 @@ func (b *bench) checkinsAndFanout(ctx context.Context, r *report) error {
 		return err
 	}
 	defer f.close()
+	f.slack.latency = o.Latency
+	if o.Capacity > 0 {
+		f.slack.bucket = newBucket(o.Capacity)
+	}
 	dbPath := filepath.Join(b.dir, "fanout.db")
+	if o.Postgres != "" {
+		dbPath = o.Postgres
+	}
 	var due time.Time
 	if o.Subscribers > 0 {
 		// Four phases, start-up and some margin; with --requests the phase
 		// length is unknown and --duration is the guess.
-		due = dueMinute(time.Now(), 4*o.Duration+15*time.Second)
+		lead := 4*o.Duration + 15*time.Second
+		if o.FanoutOnly {
+			lead = 20 * time.Second
+		}
+		due = dueMinute(time.Now(), lead)
 		fmt.Fprintf(b.log, "seeding %d members due at %s ...\n", o.Subscribers, due.Format("15:04 UTC"))
 		tod := bot.TimeOfDay(due.Hour()*60 + due.Minute())
 		if _, err := seed(ctx, dbPath, o.Subscribers, "S", func(int) (bot.TimeOfDay, string) { return tod, "UTC" }); err != nil {
 			return fmt.Errorf("seed fan-out members: %w", err)
 		}
 	}
-	addr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	c, err := startChild(ctx, b.bin, b.env(f, dbPath, addr), addr, readyTimeout)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if c != nil {
-			c.kill()
+	fleet := &fleet{bin: b.bin}
+	defer fleet.killAll()
+	for range o.Instances {
+		addr, err := freeAddr()
+		if err != nil {
+			return err
 		}
-	}()
-
-	p := newPoster(o.Clients)
-	defer p.close()
-	phase := func(name, url string, sign func(n int64, now time.Time) ([]byte, http.Header)) loadResult {
-		fmt.Fprintf(b.log, "check-ins: %s ...\n", name)
-		return runLoad(ctx, o.Clients, o.Duration, o.Requests, func(ctx context.Context, n int64) error {
-			body, h := sign(n, time.Now())
-			return p.post(ctx, url, body, h)
-		})
+		if err := fleet.start(ctx, b.env(f, dbPath, addr), addr); err != nil {
+			return err
+		}
 	}
-	bareS := httptest.NewServer(bareSlack(signingSecret))
-	defer bareS.Close()
-	slackSign := func(n int64, now time.Time) ([]byte, http.Header) { return slackCheckIn(signingSecret, n, now) }
-	s := &checkinResult{Bare: phase("bare Slack verifier", bareS.URL+"/slack/commands", slackSign)}
-	s.Bot = phase("bot Slack /slack/commands", c.base+"/slack/commands", slackSign)
-	s.Ratio = ratio(s.Bot.RPS, s.Bare.RPS)
-	r.Slack = s
+	c := fleet.children[0]
 
-	bareD := httptest.NewServer(bareDiscord(f.priv.Public().(ed25519.PublicKey)))
-	defer bareD.Close()
-	discSign := func(n int64, now time.Time) ([]byte, http.Header) { return discordCheckIn(f.priv, n, now) }
-	d := &checkinResult{Bare: phase("bare Ed25519 verifier", bareD.URL+"/discord/interactions", discSign)}
-	d.Bot = phase("bot /discord/interactions", c.base+"/discord/interactions", discSign)
-	d.Ratio = ratio(d.Bot.RPS, d.Bare.RPS)
-	r.Discord = d
-	if err := ctx.Err(); err != nil {
-		return err
+	if !o.FanoutOnly {
+		p := newPoster(o.Clients)
+		defer p.close()
+		phase := func(name, url string, sign func(n int64, now time.Time) ([]byte, http.Header)) loadResult {
+			fmt.Fprintf(b.log, "check-ins: %s ...\n", name)
+			return runLoad(ctx, o.Clients, o.Duration, o.Requests, func(ctx context.Context, n int64) error {
+				body, h := sign(n, time.Now())
+				return p.post(ctx, url, body, h)
+			})
+		}
+		bareS := httptest.NewServer(bareSlack(signingSecret))
+		defer bareS.Close()
+		slackSign := func(n int64, now time.Time) ([]byte, http.Header) { return slackCheckIn(signingSecret, n, now) }
+		s := &checkinResult{Bare: phase("bare Slack verifier", bareS.URL+"/slack/commands", slackSign)}
+		s.Bot = phase("bot Slack /slack/commands", c.base+"/slack/commands", slackSign)
+		s.Ratio = ratio(s.Bot.RPS, s.Bare.RPS)
+		r.Slack = s
+
+		bareD := httptest.NewServer(bareDiscord(f.priv.Public().(ed25519.PublicKey)))
+		defer bareD.Close()
+		discSign := func(n int64, now time.Time) ([]byte, http.Header) { return discordCheckIn(f.priv, n, now) }
+		d := &checkinResult{Bare: phase("bare Ed25519 verifier", bareD.URL+"/discord/interactions", discSign)}
+		d.Bot = phase("bot /discord/interactions", c.base+"/discord/interactions", discSign)
+		d.Ratio = ratio(d.Bot.RPS, d.Bare.RPS)
+		r.Discord = d
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 
 	if o.Subscribers > 0 {
 		if time.Now().After(due) {
 			fmt.Fprintln(b.log, "warning: the check-in phases ran past the due minute; fan-out overlapped them")
 		}
-		fo, err := b.fanout(ctx, c, f.slack, due)
+		fo, err := b.fanout(ctx, fleet, f.slack, due)
 		if err != nil {
 			return err
 		}
 		r.Fanout = fo
 	}
-	_, hwm, err := c.memory()
+	_, hwm, err := fleet.children[0].memory()
 	if err != nil {
 		return err
 	}
 	if r.Fanout != nil {
 		r.Fanout.PeakRSSKB = hwm
 	}
-	err = c.stop(stopTimeout)
-	c = nil
-	return err
+	return fleet.stopAll(stopTimeout)
+}
+
+// fleet is the bot processes of a run, with what restarts them.
+type fleet struct {
+	bin      string
+	children []*child
+	envs     [][]string
+	addrs    []string
+}
+
+func (fl *fleet) start(ctx context.Context, env []string, addr string) error {
+	c, err := startChild(ctx, fl.bin, env, addr, readyTimeout)
+	if err != nil {
+		return err
+	}
+	fl.children = append(fl.children, c)
+	fl.envs = append(fl.envs, env)
+	fl.addrs = append(fl.addrs, addr)
+	return nil
+}
+
+// crash kills process i with SIGKILL and starts it again on the same
+// database and address.
+func (fl *fleet) crash(ctx context.Context, i int) error {
+	fl.children[i].kill()
+	c, err := startChild(ctx, fl.bin, fl.envs[i], fl.addrs[i], readyTimeout)
+	if err != nil {
+		return fmt.Errorf("restart after kill -9: %w", err)
+	}
+	fl.children[i] = c
+	return nil
+}
+
+func (fl *fleet) killAll() {
+	for _, c := range fl.children {
+		if c != nil {
+			c.kill()
+		}
+	}
+}
+
+func (fl *fleet) stopAll(timeout time.Duration) error {
+	var errs []error
+	for i, c := range fl.children {
+		errs = append(errs, c.stop(timeout))
+		fl.children[i] = nil
+	}
+	return errors.Join(errs...)
 }
 
 // fanout waits for the due minute, times until every row is in the outbox
 // (scraping /metrics), then until every member got a message or delivery
-// stalls, and counts lost and duplicate nudges at the fake.
-func (b *bench) fanout(ctx context.Context, c *child, api *fakeSlack, due time.Time) (*fanoutResult, error) {
+// stalls, killing and restarting a process --kills times on the way, and
+// counts lost and duplicate nudges at the fake.
+func (b *bench) fanout(ctx context.Context, fl *fleet, api *fakeSlack, due time.Time) (*fanoutResult, error) {
 	o := b.opts
 	fmt.Fprintf(b.log, "fan-out: waiting for %s ...\n", due.Format("15:04:05 UTC"))
 	client := &http.Client{Timeout: 5 * time.Second}
@@ -214,12 +290,12 @@ func (b *bench) fanout(ctx context.Context, c *child, api *fakeSlack, due time.T
 	if err := sleepUntil(ctx, due.Add(-500*time.Millisecond)); err != nil {
 		return nil, err
 	}
-	res := &fanoutResult{Subscribers: o.Subscribers, Due: due, ConfiguredRate: o.Rate}
+	res := &fanoutResult{Subscribers: o.Subscribers, Due: due, ConfiguredRate: o.Rate, Capacity: o.Capacity, Kills: o.Kills, Instances: len(fl.children)}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	enqueueDeadline := due.Add(90 * time.Second)
 	for {
-		rows, err := c.outboxRows(ctx, client)
+		rows, err := fl.children[0].outboxRows(ctx, client)
 		if err != nil {
 			return nil, err
 		}
@@ -240,9 +316,13 @@ func (b *bench) fanout(ctx context.Context, c *child, api *fakeSlack, due time.T
 			return nil, ctx.Err()
 		}
 	}
-	fmt.Fprintf(b.log, "fan-out: %d rows enqueued in %.3f s; draining at %g/s ...\n", o.Subscribers, res.EnqueueSeconds, o.Rate)
-	// Done when everyone has a message, or nothing arrived for stall.
-	const stall = 15 * time.Second
+	fmt.Fprintf(b.log, "fan-out: %d rows enqueued in %.3f s; draining ...\n", o.Subscribers, res.EnqueueSeconds)
+	// Done when everyone has a message, or nothing arrived for stall (a
+	// killed PostgreSQL instance's claims run out after 30 s).
+	stall := 15 * time.Second
+	if o.Kills > 0 {
+		stall = 45 * time.Second
+	}
 	users := func(yield func(string) bool) {
 		for i := range o.Subscribers {
 			if !yield("S" + strconv.Itoa(i)) {
@@ -250,6 +330,7 @@ func (b *bench) fanout(ctx context.Context, c *child, api *fakeSlack, due time.T
 			}
 		}
 	}
+	kills := 0
 	lastTotal, lastChange := -1, time.Now()
 	for {
 		snap := api.rec.snapshot()
@@ -259,8 +340,17 @@ func (b *bench) fanout(ctx context.Context, c *child, api *fakeSlack, due time.T
 		if snap.Users >= o.Subscribers || time.Since(lastChange) > stall {
 			break
 		}
+		// Kill at evenly spaced shares of the members nudged.
+		if kills < o.Kills && snap.Users >= (kills+1)*o.Subscribers/(o.Kills+1) {
+			i := kills % len(fl.children)
+			fmt.Fprintf(b.log, "fan-out: kill -9 of instance %d at %d members nudged\n", i, snap.Users)
+			if err := fl.crash(ctx, i); err != nil {
+				return nil, err
+			}
+			kills++
+		}
 		select {
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(20 * time.Millisecond):
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -272,12 +362,31 @@ func (b *bench) fanout(ctx context.Context, c *child, api *fakeSlack, due time.T
 	}
 	snap := api.rec.snapshot()
 	res.Delivered, res.Lost = api.rec.delivered(users)
+	if res.Lost > 0 {
+		for i, c := range fl.children {
+			fmt.Fprintf(b.log, "instance %d log tail:\n%s\n", i, c.stderr)
+		}
+	}
 	res.Duplicates, res.RateLimited = snap.Duplicates, snap.RateLimited
+	res.Kills = kills
 	if snap.Total > 1 {
 		res.DeliverySeconds = snap.Last.Sub(snap.First).Seconds()
 		res.Rate = float64(snap.Total-1) / res.DeliverySeconds
 		res.RateRatio = res.Rate / o.Rate
 	}
+	steady, last := api.rec.steady()
+	res.SteadyRate = steady
+	if o.Capacity > 0 {
+		res.SteadyRatio = steady / o.Capacity
+	} else {
+		res.SteadyRatio = steady / o.Rate
+	}
+	if !last.IsZero() {
+		res.AllDoneSeconds = last.Sub(due).Seconds()
+	}
+	api.mu.Lock()
+	res.HistoryCalls = api.historyCalls
+	api.mu.Unlock()
 	return res, nil
 }
 

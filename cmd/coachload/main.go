@@ -7,6 +7,8 @@
 //
 //	go run ./cmd/coachload [--clients 64] [--duration 10s | --requests N]
 //	    [--subscribers 10000] [--rate 500] [--slack-429 0]
+//	    [--latency 0] [--capacity 0] [--kills 0] [--concurrency 0]
+//	    [--postgres URL [--instances 3]] [--fanout-only]
 //	    [--startup-subscriptions 100000] [--bin PATH] [--json]
 package main
 
@@ -54,8 +56,23 @@ type options struct {
 	Rate                 float64       `json:"rate"`
 	Slack429             float64       `json:"slack_429_fraction"`
 	StartupSubscriptions int           `json:"startup_subscriptions"`
-	Bin                  string        `json:"-"`
-	JSON                 bool          `json:"-"`
+	// Latency is the fake Slack's answer time per call; Capacity its
+	// shared limit in messages per second (0: none).
+	Latency  time.Duration `json:"latency_ns"`
+	Capacity float64       `json:"capacity"`
+	// Kills is how many times a bot process is killed with SIGKILL (and
+	// restarted) during the fan-out's drain.
+	Kills int `json:"kills"`
+	// Concurrency is COACH_SEND_CONCURRENCY (0: the bot's default).
+	Concurrency int `json:"concurrency"`
+	// Postgres, when set, is an empty PostgreSQL database shared by
+	// Instances bot processes instead of a SQLite file.
+	Postgres  string `json:"-"`
+	Instances int    `json:"instances"`
+	// FanoutOnly skips the check-in phases.
+	FanoutOnly bool   `json:"fanout_only"`
+	Bin        string `json:"-"`
+	JSON       bool   `json:"-"`
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -69,6 +86,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.Rate, "rate", 500, "COACH_SLACK_RPS for the bot: outbound Slack messages per second")
 	fs.Float64Var(&o.Slack429, "slack-429", 0, "fraction of chat.postMessage calls the fake answers with 429 Retry-After: 1")
 	fs.IntVar(&o.StartupSubscriptions, "startup-subscriptions", 100000, "reminders stored before the start-up measurement (0 skips it)")
+	fs.DurationVar(&o.Latency, "latency", 0, "fake Slack API latency per call, such as 100ms")
+	fs.Float64Var(&o.Capacity, "capacity", 0, "fake Slack's shared limit in chat.postMessage calls per second: a token bucket answering 429 with Retry-After beyond it (0: none)")
+	fs.IntVar(&o.Kills, "kills", 0, "kill a bot process with SIGKILL this many times during the fan-out's drain, restarting it each time")
+	fs.IntVar(&o.Concurrency, "concurrency", 0, "COACH_SEND_CONCURRENCY for the bot (0: its default)")
+	fs.StringVar(&o.Postgres, "postgres", "", "URL of an empty PostgreSQL database to share between --instances bots instead of SQLite")
+	fs.IntVar(&o.Instances, "instances", 1, "bot processes sharing the --postgres database")
+	fs.BoolVar(&o.FanoutOnly, "fanout-only", false, "skip the check-in phases")
 	fs.StringVar(&o.Bin, "bin", "", "recoverycoach binary to measure (default: go build ./cmd/recoverycoach)")
 	fs.BoolVar(&o.JSON, "json", false, "print the results as JSON")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +114,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, usageError{"--rate must be positive"}
 	case o.Slack429 < 0 || o.Slack429 >= 1:
 		return o, usageError{"--slack-429 must be in [0, 1)"}
+	case o.Latency < 0 || o.Capacity < 0 || o.Kills < 0 || o.Concurrency < 0:
+		return o, usageError{"--latency, --capacity, --kills and --concurrency must not be negative"}
+	case o.Instances < 1 || (o.Instances > 1 && o.Postgres == ""):
+		return o, usageError{"--instances must be 1, or more with --postgres"}
 	}
 	return o, nil
 }
@@ -127,6 +155,19 @@ type fanoutResult struct {
 	ConfiguredRate  float64   `json:"configured_rate"`
 	RateRatio       float64   `json:"rate_ratio"`
 	PeakRSSKB       int64     `json:"peak_rss_kb"`
+	// Capacity is the fake's shared limit; SteadyRate the delivery rate
+	// between the 10th and 90th percentile of first deliveries, and
+	// SteadyRatio its share of the capacity (of the rate without one).
+	Capacity    float64 `json:"capacity,omitempty"`
+	SteadyRate  float64 `json:"steady_rate"`
+	SteadyRatio float64 `json:"steady_ratio"`
+	// AllDoneSeconds is from the due minute to the last member's first
+	// nudge.
+	AllDoneSeconds float64 `json:"all_done_seconds"`
+	Kills          int     `json:"kills"`
+	Instances      int     `json:"instances"`
+	// HistoryCalls counts conversations.history calls (reconciliation).
+	HistoryCalls int `json:"history_calls"`
 }
 
 // startupResult is start-up with many stored reminders.
@@ -241,6 +282,9 @@ func writeTable(w io.Writer, r report) error {
 		fmt.Fprintf(tw, "429s injected\t%d\n", f.RateLimited)
 		fmt.Fprintf(tw, "delivery\t%.1f msg/s over %.1f s\n", f.Rate, f.DeliverySeconds)
 		fmt.Fprintf(tw, "vs COACH_SLACK_RPS=%g\t%.3f\n", f.ConfiguredRate, f.RateRatio)
+		fmt.Fprintf(tw, "steady (10th to 90th percentile)\t%.1f msg/s, %.3f of %s\n", f.SteadyRate, f.SteadyRatio, map[bool]string{true: fmt.Sprintf("capacity %g", f.Capacity), false: "the rate"}[f.Capacity > 0])
+		fmt.Fprintf(tw, "due minute to last member nudged\t%.1f s\n", f.AllDoneSeconds)
+		fmt.Fprintf(tw, "kills / instances / history calls\t%d / %d / %d\n", f.Kills, f.Instances, f.HistoryCalls)
 		fmt.Fprintf(tw, "bot peak RSS (whole run)\t%.1f MB\n", float64(f.PeakRSSKB)/1024)
 		if err := tw.Flush(); err != nil {
 			return err

@@ -192,7 +192,7 @@ func TestSignedRequestsPassOnlyTheBareVerifiers(t *testing.T) {
 }
 
 func TestParseFlags(t *testing.T) {
-	defaults := options{Clients: 64, Duration: 10 * time.Second, Subscribers: 10000, Rate: 500, StartupSubscriptions: 100000}
+	defaults := options{Clients: 64, Duration: 10 * time.Second, Subscribers: 10000, Rate: 500, StartupSubscriptions: 100000, Instances: 1}
 	tests := []struct {
 		name    string
 		args    []string

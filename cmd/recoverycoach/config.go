@@ -12,7 +12,8 @@ import (
 	"github.com/recoverycoach/recoverycoach/bot"
 )
 
-// config is the configuration table of DESIGN.md, read from the environment.
+// config is the configuration of the README's table, read from the
+// environment.
 type config struct {
 	DB string
 	// DBCreate allows starting an empty SQLite database where the marker
@@ -24,15 +25,22 @@ type config struct {
 	ContentDir    string
 	DefaultTZ     string
 	CatchupWindow time.Duration
-	SlackRPS      float64
-	DiscordRPS    float64
-	LogLevel      slog.Level
-	LogFormat     string
+	// SlackRPS is the ceiling of Slack messages per second per workspace
+	// and DiscordRPS of all Discord messages; the dispatcher adapts below
+	// them to what the platform accepts.
+	SlackRPS   float64
+	DiscordRPS float64
+	// SendConcurrency is how many sends may be in flight per platform.
+	SendConcurrency int
+	LogLevel        slog.Level
+	LogFormat       string
 
 	SlackBotToken      string
 	SlackAppToken      string
 	SlackSigningSecret string
 	SlackAPIURL        string
+	// dist configures Slack distribution (SLACK_CLIENT_ID and friends).
+	dist distConfig
 
 	DiscordBotToken  string
 	DiscordAppID     string
@@ -86,11 +94,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 		return c, fmt.Errorf("COACH_METRICS_ADDR: %q is not host:port, such as 127.0.0.1:9091 or :9091", c.MetricsAddr)
 	}
-	if c.SlackRPS, err = positiveFloat(get("COACH_SLACK_RPS", "1")); err != nil {
+	// Slack allows a workspace "several hundred messages a minute" over
+	// all its channels (600 is 10/s); Discord allows a bot 50 requests a
+	// second in all. Both are ceilings the dispatcher adapts below.
+	if c.SlackRPS, err = positiveFloat(get("COACH_SLACK_RPS", "10")); err != nil {
 		return c, fmt.Errorf("COACH_SLACK_RPS: %w", err)
 	}
-	if c.DiscordRPS, err = positiveFloat(get("COACH_DISCORD_RPS", "5")); err != nil {
+	if c.DiscordRPS, err = positiveFloat(get("COACH_DISCORD_RPS", "50")); err != nil {
 		return c, fmt.Errorf("COACH_DISCORD_RPS: %w", err)
+	}
+	if v := get("COACH_SEND_CONCURRENCY", "32"); v != "" {
+		if c.SendConcurrency, err = strconv.Atoi(v); err != nil || c.SendConcurrency < 1 || c.SendConcurrency > 1024 {
+			return c, fmt.Errorf("COACH_SEND_CONCURRENCY: %q is not a whole number from 1 to 1024", v)
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("COACH_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("COACH_LOG_LEVEL: %q is not one of debug, info, warn, error", getenv("COACH_LOG_LEVEL"))
@@ -101,7 +117,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		return c, fmt.Errorf("SLACK_API_URL: %q must end with a slash", c.SlackAPIURL)
 	}
-	if (c.SlackAppToken != "" || c.SlackSigningSecret != "") && c.SlackBotToken == "" {
+	if err := c.loadDistribution(getenv); err != nil {
+		return c, err
+	}
+	if (c.SlackAppToken != "" || c.SlackSigningSecret != "") && c.SlackBotToken == "" && !c.slackDistribution() {
 		return c, fmt.Errorf("SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set")
 	}
 	if c.DiscordPublicKey != "" && c.DiscordBotToken == "" {
@@ -153,7 +172,7 @@ func (c config) postgres() bool {
 
 // platformConfigured reports whether any chat platform has credentials.
 func (c config) platformConfigured() bool {
-	return c.SlackBotToken != "" || c.DiscordBotToken != ""
+	return c.SlackBotToken != "" || c.slackDistribution() || c.DiscordBotToken != ""
 }
 
 func positiveFloat(s string) (float64, error) {

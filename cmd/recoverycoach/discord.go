@@ -48,6 +48,7 @@ func newDiscord(_ context.Context, d deps) (*platform, error) {
 		sender: discord.NewSender(session, d.store, logger),
 		run:    a.Run,
 		ready:  a.Ready,
+		idle:   a.Idle,
 	}
 	if a.HTTPMode() {
 		p.routes = map[string]http.Handler{"POST /discord/interactions": a.HTTPHandler()}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -37,6 +38,8 @@ type engine struct {
 	log     *slog.Logger
 	// metrics is nil in console mode.
 	metrics *metrics
+	// senders are the platforms' senders, set by start.
+	senders map[bot.Platform]bot.Sender
 
 	mu    sync.Mutex
 	sched *scheduler.Scheduler // nil while another instance leads
@@ -88,20 +91,28 @@ func (e *engine) newScheduler() *scheduler.Scheduler {
 		Logger:        e.log,
 		CatchupWindow: e.cfg.CatchupWindow,
 		Enqueued:      func(int) { e.wake() },
-		// Platform retries arrive within hours; a week of event ids is plenty.
-		// Request signatures, one per Slack request, go much sooner.
-		Housekeeping: func(ctx context.Context) error {
-			now := e.clock.Now()
-			if err := e.db.PruneEventsPrefix(ctx, slackSignaturePrefix, now.Add(-slackSignatureKeep)); err != nil {
-				return err
-			}
-			return e.db.PruneEvents(ctx, now.Add(-7*24*time.Hour))
-		},
+		Housekeeping:  e.housekeeping,
 	}
 	if e.elector != nil {
 		opts.SweepEvery = sharedSweep
 	}
 	return scheduler.New(e.db, opts)
+}
+
+// housekeeping runs after every sweep: it prunes old records, deletes the
+// data of workspaces uninstalled longer ago than the retention period and
+// refreshes rotating Slack tokens that expire soon. Each chore runs even
+// when another fails.
+func (e *engine) housekeeping(ctx context.Context) error {
+	now := e.clock.Now()
+	// Platform retries arrive within hours; a week of event ids is plenty.
+	// Request signatures, one per Slack request, go much sooner.
+	return errors.Join(
+		e.db.PruneEventsPrefix(ctx, slackSignaturePrefix, now.Add(-slackSignatureKeep)),
+		e.purgeUninstalled(ctx),
+		e.db.PruneEvents(ctx, now.Add(-7*24*time.Hour)),
+		e.refreshTokens(ctx),
+	)
 }
 
 func (e *engine) scheduleChanged() {
@@ -146,9 +157,10 @@ func (e *engine) wake() {
 // both have stopped.
 func (e *engine) start(ctx context.Context, senders map[bot.Platform]bot.Sender) (wait func()) {
 	opts := scheduler.DispatcherOptions{
-		Clock:  e.clock,
-		Logger: e.log,
-		Rates:  map[bot.Platform]float64{bot.Slack: e.cfg.SlackRPS, bot.Discord: e.cfg.DiscordRPS},
+		Clock:       e.clock,
+		Logger:      e.log,
+		Rates:       map[bot.Platform]float64{bot.Slack: e.cfg.SlackRPS, bot.Discord: e.cfg.DiscordRPS},
+		Concurrency: e.cfg.SendConcurrency,
 	}
 	if e.metrics != nil {
 		opts.Observer = e.metrics
@@ -156,10 +168,16 @@ func (e *engine) start(ctx context.Context, senders map[bot.Platform]bot.Sender)
 	shared := e.elector != nil
 	if shared {
 		// Only the leader's dispatcher is woken by a fan-out it enqueued;
-		// the others find the rows by polling.
-		opts.Batch, opts.PollEvery = sharedBatch, sharedPoll
+		// the others find the rows by polling. Claims stay small so a
+		// burst spreads over the instances, but hold at least one row per
+		// send slot, or the slots would go idle.
+		opts.Batch, opts.PollEvery = max(sharedBatch, e.cfg.SendConcurrency), sharedPoll
 	}
-	e.disp = scheduler.NewDispatcher(e.db, e.coach, senders, opts)
+	e.senders = senders
+	e.disp = scheduler.NewDispatcher(e.db, installedNudger{Nudger: e.coach, senders: senders}, senders, opts)
+	if e.metrics != nil {
+		e.metrics.watchDispatcher(e.disp.Stats)
+	}
 	var wg sync.WaitGroup
 	schedStarted := make(chan struct{})
 	wg.Go(func() {

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // zones work on images without tzdata
 
@@ -47,9 +48,15 @@ Commands:
   slack-manifest [--url BASE] [--socket-mode]   print the Slack app manifest
   discord-register          bulk-overwrite Discord application commands
   content check [DIR]       validate a content directory
+  program check|share FILE  check a clinician's program file, or share it as a code
   backup PATH               consistent copy of a SQLite COACH_DB, safe while serving
   migrate                   show and apply the schema version
+  rotate-key                re-encrypt stored Slack tokens under COACH_SECRET_KEY
+  export-workspace --team ID FILE   what a workspace's staff may see, as JSON or CSV
   version                   print the version
+  help [COMMAND]            this text, or the usage of one command
+
+Every command takes --help.
 
 Flags:
   --db PATH                 SQLite path or postgres:// URL (overrides COACH_DB)
@@ -72,6 +79,46 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return usageError{err.Error() + "\n" + usage}
 	}
+	cmd, rest := "serve", fs.Args()
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	sub, ok := findSubcommand(cmd)
+	if !ok {
+		return usageError{fmt.Sprintf("unknown command %q\n%s", cmd, usage)}
+	}
+	// Help and argument mistakes are answered before the configuration is
+	// read, so `discord-register --help` works on a machine without tokens
+	// and `migrate --help` never touches a database.
+	if wantsHelp(rest) {
+		return printHelp(stdout, cmd)
+	}
+	rest, err := sub.checkArgs(rest)
+	if err != nil {
+		return err
+	}
+	if cmd == "help" {
+		return printHelp(stdout, strings.Join(rest, ""))
+	}
+	if cmd == "serve" {
+		sfs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		sfs.SetOutput(io.Discard)
+		sfs.BoolVar(registerFlag, "discord-register", *registerFlag, "")
+		if err := sfs.Parse(rest); err != nil {
+			return usageError{fmt.Sprintf("serve: %v\n%s", err, sub.usageText())}
+		}
+		if sfs.NArg() > 0 {
+			return usageError{fmt.Sprintf("serve: unexpected argument %q\n%s", sfs.Arg(0), sub.usageText())}
+		}
+	}
+	if cmd == "slack-manifest" {
+		return runSlackManifest(rest, getenv, stdout)
+	}
+	if cmd == "export-workspace" {
+		if _, err := parseExportArgs(rest); err != nil {
+			return err
+		}
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -81,10 +128,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	logger := newLogger(cfg, stderr)
 
-	cmd, rest := "serve", fs.Args()
-	if len(rest) > 0 {
-		cmd, rest = rest[0], rest[1:]
-	}
 	switch cmd {
 	case "serve":
 		if !cfg.platformConfigured() {
@@ -103,20 +146,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "migrate":
 		return runMigrate(ctx, cfg, stdout)
+	case "rotate-key":
+		return runRotateKey(ctx, cfg, stdout)
+	case "export-workspace":
+		return runExportWorkspace(ctx, cfg, rest, bot.SystemClock{}, stdout)
 	case "backup":
-		if len(rest) != 1 {
-			return usageError{"backup: give the path of the copy, e.g. recoverycoach backup /data/backup.db"}
-		}
 		return runBackup(ctx, cfg, rest[0], stdout)
-	case "slack-manifest":
-		return runSlackManifest(rest, stdout)
 	case "discord-register":
 		return runDiscordRegister(ctx, cfg, rest, stdout)
 	case "content":
 		return runContent(ctx, cfg, rest, stdout)
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return nil
+	case "program":
+		return runProgram(ctx, cfg, rest, stdout)
 	}
 	return usageError{fmt.Sprintf("unknown command %q\n%s", cmd, usage)}
 }
@@ -204,7 +245,7 @@ func runBackup(ctx context.Context, cfg config, path string, stdout io.Writer) e
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose a new file", path)
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := openExistingStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

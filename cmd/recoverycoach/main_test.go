@@ -123,7 +123,7 @@ func asUsage(err error, ue *usageError) bool {
 
 func TestMigrateAndBackup(t *testing.T) {
 	dir := t.TempDir()
-	vars := map[string]string{"COACH_DB": filepath.Join(dir, "coach.db")}
+	vars := map[string]string{"COACH_DB": filepath.Join(dir, "coach.db"), "COACH_DB_CREATE": "1"}
 	out, err := runCLI(t, vars, "", "migrate")
 	if err != nil || !strings.Contains(out, "schema version 0 -> ") {
 		t.Fatalf("migrate = %q, %v", out, err)

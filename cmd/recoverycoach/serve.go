@@ -36,6 +36,8 @@ type platform struct {
 	run func(ctx context.Context) error
 	// ready reports whether the adapter is connected.
 	ready func() bool
+	// idle waits for the adapter's late work started so far (tests).
+	idle func()
 }
 
 // serve runs every configured platform adapter and the HTTP server until
@@ -54,7 +56,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	d := deps{cfg: cfg, coach: eng.coach, store: db, logger: logger, clock: clock, reconnected: met.Reconnected}
 
 	var platforms []*platform
-	if cfg.SlackBotToken != "" {
+	if cfg.SlackBotToken != "" || cfg.slackDistribution() {
 		p, err := newSlack(ctx, d)
 		if err != nil {
 			return err

@@ -20,7 +20,7 @@ import (
 // SLACK_APP_TOKEN is set, signed HTTP endpoints otherwise. It makes no
 // network calls; the adapter checks the token when it runs, so serving can
 // start while Slack is briefly unreachable.
-func newSlack(_ context.Context, d deps) (*platform, error) {
+func newSlack(ctx context.Context, d deps) (*platform, error) {
 	cfg := d.cfg
 	socket := cfg.SlackAppToken != ""
 	if socket && !strings.HasPrefix(cfg.SlackAppToken, "xapp-") {
@@ -36,8 +36,18 @@ func newSlack(_ context.Context, d deps) (*platform, error) {
 	if socket {
 		opts = append(opts, slackgo.OptionAppLevelToken(cfg.SlackAppToken))
 	}
+	var dist *slackadapter.Distribution
+	client := slackgo.New(cfg.SlackBotToken, opts...)
+	if cfg.slackDistribution() {
+		var err error
+		if dist, err = slackDistributionConfig(ctx, d); err != nil {
+			return nil, err
+		}
+		client = nil
+	}
 	a, err := slackadapter.New(slackadapter.Config{
-		Client:        slackgo.New(cfg.SlackBotToken, opts...),
+		Distribution:  dist,
+		Client:        client,
 		Handler:       d.coach,
 		Store:         d.store,
 		SocketMode:    socket,
@@ -63,13 +73,18 @@ func newSlack(_ context.Context, d deps) (*platform, error) {
 		routes: a.Routes(),
 		run:    a.Run,
 		ready:  a.Ready,
+		idle:   a.Idle,
 	}, nil
 }
 
 // runSlackManifest implements `recoverycoach slack-manifest [--url BASE]
 // [--socket-mode]`: it prints the app manifest, generated from the command
 // registry, for Slack's "Create an app from a manifest" dialog.
-func runSlackManifest(args []string, stdout io.Writer) error {
+//
+// With distribution configured (SLACK_CLIENT_ID and SLACK_REDIRECT_URL)
+// the manifest carries the redirect URL and enables org-wide installs, and
+// a comment above it gives the install URL to share.
+func runSlackManifest(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("slack-manifest", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	base := fs.String("url", "", "public https base URL of the /slack/* endpoints")
@@ -85,9 +100,19 @@ func runSlackManifest(args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("slack-manifest: unexpected argument %q\n%s", fs.Arg(0), usage)}
 	}
-	out, err := slackadapter.ManifestYAML(bot.Commands(), slackadapter.ManifestOptions{BaseURL: *base, SocketMode: *socket})
+	opts := slackadapter.ManifestOptions{BaseURL: *base, SocketMode: *socket}
+	redirect := strings.TrimSpace(getenv("SLACK_REDIRECT_URL"))
+	distributed := strings.TrimSpace(getenv("SLACK_CLIENT_ID")) != "" && redirect != "" && !*socket
+	if distributed {
+		opts.RedirectURL = redirect
+	}
+	out, err := slackadapter.ManifestYAML(bot.Commands(), opts)
 	if err != nil {
 		return usageError{fmt.Sprintf("slack-manifest: %v\n%s", err, usage)}
+	}
+	if distributed {
+		install := strings.TrimSuffix(redirect, "/slack/oauth_redirect") + "/slack/install"
+		fmt.Fprintf(stdout, "# Install URL (the Add to Slack button of the landing page): %s\n", install)
 	}
 	_, err = stdout.Write(out)
 	return err

@@ -205,6 +205,7 @@ func getBody(t *testing.T, url string) string {
 func TestFailingWritesAreNoticed(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "coach.db")
 	vars := slackServeEnv(t, dbPath)
+	vars["COACH_DB_CREATE"] = "1"
 	if _, err := runCLI(t, vars, "", "migrate"); err != nil {
 		t.Fatal(err)
 	}

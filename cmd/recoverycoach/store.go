@@ -18,6 +18,7 @@ import (
 // database is what the binary needs of a store, whichever engine holds it.
 type database interface {
 	bot.Store
+	bot.InstallationStore
 	scheduler.Store
 	scheduler.OutboxStore
 	SeenEvent(ctx context.Context, id string, now time.Time) (bool, error)
@@ -79,11 +80,22 @@ func openStore(ctx context.Context, cfg config) (database, error) {
 		}
 		return db, nil
 	}
-	return openSQLite(cfg, func() (*sqlite.DB, error) { return sqlite.Open(ctx, cfg.DB) })
+	return openSQLite(cfg, false, func() (*sqlite.DB, error) { return sqlite.Open(ctx, cfg.DB) })
+}
+
+// openExistingStore opens (and migrates) the store COACH_DB names, refusing
+// to create a SQLite file that is not there: a tool run with a mistyped
+// COACH_DB must fail, not back up or migrate a new empty database.
+func openExistingStore(ctx context.Context, cfg config) (database, error) {
+	if cfg.postgres() {
+		return openStore(ctx, cfg)
+	}
+	return openSQLite(cfg, true, func() (*sqlite.DB, error) { return sqlite.Open(ctx, cfg.DB) })
 }
 
 // openStoreNoMigrate opens the store without touching its schema, so
-// `migrate` can report the version it found.
+// `migrate` can report the version it found. A missing SQLite file is an
+// error unless COACH_DB_CREATE asks for a new one.
 func openStoreNoMigrate(ctx context.Context, cfg config) (database, error) {
 	if cfg.postgres() {
 		db, err := postgres.OpenNoMigrate(ctx, cfg.DB, postgres.Options{})
@@ -92,7 +104,7 @@ func openStoreNoMigrate(ctx context.Context, cfg config) (database, error) {
 		}
 		return db, nil
 	}
-	return openSQLite(cfg, func() (*sqlite.DB, error) { return sqlite.OpenNoMigrate(cfg.DB) })
+	return openSQLite(cfg, !cfg.DBCreate, func() (*sqlite.DB, error) { return sqlite.OpenNoMigrate(cfg.DB) })
 }
 
 // createdSuffix names the marker file kept beside a SQLite database. SQLite
@@ -103,8 +115,9 @@ const createdSuffix = ".created"
 
 // openSQLite opens the SQLite file with open, refusing to create an empty
 // database where the marker shows one existed unless COACH_DB_CREATE is
-// set, and writes the marker once the file exists.
-func openSQLite(cfg config, open func() (*sqlite.DB, error)) (database, error) {
+// set, or anywhere at all when mustExist is set, and writes the marker once
+// the file exists.
+func openSQLite(cfg config, mustExist bool, open func() (*sqlite.DB, error)) (database, error) {
 	if cfg.DB == ":memory:" {
 		db, err := open()
 		if err != nil {
@@ -112,17 +125,20 @@ func openSQLite(cfg config, open func() (*sqlite.DB, error)) (database, error) {
 		}
 		return db, nil
 	}
-	if dir := filepath.Dir(cfg.DB); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("COACH_DB: cannot create directory %s: %w", dir, err)
-		}
-	}
 	marker := cfg.DB + createdSuffix
 	_, err := os.Stat(cfg.DB)
 	missing := errors.Is(err, fs.ErrNotExist)
 	if missing && !cfg.DBCreate {
 		if _, err := os.Stat(marker); err == nil {
 			return nil, fmt.Errorf("COACH_DB: %s is missing, but %s shows a database was created there; restore it from a backup, or set COACH_DB_CREATE=1 to start an empty one", cfg.DB, marker)
+		}
+	}
+	if missing && mustExist {
+		return nil, fmt.Errorf("COACH_DB: there is no database at %s; check the path (serve and console create a new one, as does migrate with COACH_DB_CREATE=1)", cfg.DB)
+	}
+	if dir := filepath.Dir(cfg.DB); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("COACH_DB: cannot create directory %s: %w", dir, err)
 		}
 	}
 	db, err := open()

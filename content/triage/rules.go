@@ -369,7 +369,7 @@ func rising(in Input) (string, bool) {
 		return reasonf("your pain has risen on %d check-ins in a row, from %d to %d", rises, start, in.Score), true
 	}
 	if in.WorseningBy >= 2 {
-		return reasonf("your pain has gone up by about %d points over the last week", in.WorseningBy), true
+		return reasonf("your pain has gone up by about %d points over the last week", in.WorseningBy), true // WorseningBy >= 2: always plural
 	}
 	return "", false
 }

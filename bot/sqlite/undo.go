@@ -1,0 +1,196 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// UndoLast implements bot.Store. The newest entry of each kind is read and
+// the newest of those removed, all in one write transaction, so two undos
+// at once remove two entries, never one twice.
+func (db *DB) UndoLast(ctx context.Context, key bot.MemberKey, since, now time.Time) (bot.Entry, bool, error) {
+	var out bot.Entry
+	found := false
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		out, found = bot.Entry{}, false
+		mid, err := db.memberID(ctx, tx, key)
+		if err != nil {
+			if bot.ErrorCode(err) == bot.ENOTFOUND {
+				return nil
+			}
+			return err
+		}
+		cands, err := undoCandidates(ctx, tx, mid, key, toMS(since))
+		if err != nil {
+			return err
+		}
+		if len(cands) == 0 {
+			return nil
+		}
+		out, found = bot.Newest(cands), true
+		return undoEntry(ctx, tx, mid, &out, toMS(now))
+	})
+	if err != nil {
+		return bot.Entry{}, false, fmt.Errorf("undo: %w", err)
+	}
+	return out, found, nil
+}
+
+// undoCandidates reads the newest entry of each kind at or after since.
+func undoCandidates(ctx context.Context, tx *sql.Tx, mid int64, key bot.MemberKey, since int64) ([]bot.Entry, error) {
+	var out []bot.Entry
+	one := func(query string, scan func(*sql.Row) (bot.Entry, error)) error {
+		e, err := scan(tx.QueryRowContext(ctx, query, mid, since))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err == nil {
+			out = append(out, e)
+		}
+		return err
+	}
+	err := one(`SELECT id, score, area, note, at FROM checkins WHERE member_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1`,
+		func(r *sql.Row) (bot.Entry, error) {
+			c := bot.CheckIn{Member: key}
+			var at int64
+			err := r.Scan(&c.ID, &c.Score, &c.Area, &c.Note, &at)
+			c.At = fromMS(at)
+			return bot.Entry{Kind: bot.EntryCheckIn, At: c.At, CheckIn: c}, err
+		})
+	if err == nil {
+		err = one(`SELECT day, exercise, at FROM completions WHERE member_id = ? AND at >= ? ORDER BY at DESC, exercise DESC LIMIT 1`,
+			func(r *sql.Row) (bot.Entry, error) {
+				c := bot.Completion{Member: key}
+				var at int64
+				err := r.Scan(&c.Day, &c.Exercise, &at)
+				c.At = fromMS(at)
+				return bot.Entry{Kind: bot.EntryCompletion, At: c.At, Completion: c}, err
+			})
+	}
+	if err == nil {
+		err = one(`SELECT id, area, days, applied_at, removed_at FROM tape_cycles WHERE member_id = ? AND applied_at >= ? ORDER BY applied_at DESC, id DESC LIMIT 1`,
+			func(r *sql.Row) (bot.Entry, error) {
+				tc, err := scanTape(r)
+				tc.Member = key
+				return bot.Entry{Kind: bot.EntryTapeOn, At: tc.AppliedAt, Tape: []bot.TapeCycle{tc}}, err
+			})
+	}
+	if err == nil {
+		err = one(`SELECT removed_at FROM tape_cycles WHERE member_id = ? AND removed_at >= ? ORDER BY removed_at DESC LIMIT 1`,
+			func(r *sql.Row) (bot.Entry, error) {
+				var at int64
+				err := r.Scan(&at)
+				return bot.Entry{Kind: bot.EntryTapeOff, At: fromMS(at)}, err
+			})
+	}
+	if err == nil {
+		err = one(`SELECT day, fatigue, sleep, soreness, stress, mood, at FROM readiness WHERE member_id = ? AND at >= ? ORDER BY at DESC LIMIT 1`,
+			func(r *sql.Row) (bot.Entry, error) {
+				rd := bot.Readiness{Member: key}
+				var at int64
+				err := r.Scan(&rd.Day, &rd.Items[0], &rd.Items[1], &rd.Items[2], &rd.Items[3], &rd.Items[4], &at)
+				rd.At = fromMS(at)
+				return bot.Entry{Kind: bot.EntryReadiness, At: rd.At, Readiness: rd}, err
+			})
+	}
+	if err == nil {
+		err = one(`SELECT id, rpe, minutes, note, at FROM session_loads WHERE member_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1`,
+			func(r *sql.Row) (bot.Entry, error) {
+				l := bot.SessionLoad{Member: key}
+				var at int64
+				err := r.Scan(&l.ID, &l.RPE, &l.Minutes, &l.Note, &at)
+				l.At = fromMS(at)
+				return bot.Entry{Kind: bot.EntryLoad, At: l.At, Load: l}, err
+			})
+	}
+	return out, err
+}
+
+// undoEntry removes the chosen entry and what hangs on it.
+func undoEntry(ctx context.Context, tx *sql.Tx, mid int64, e *bot.Entry, now int64) error {
+	exec := func(query string, args ...any) (int64, error) {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	}
+	var err error
+	switch e.Kind {
+	case bot.EntryCheckIn:
+		// Warnings the check-in raised go with it; their staff alerts
+		// still waiting are cancelled (one already sent stays sent).
+		if _, err = exec(`UPDATE outbox SET status = 'skipped', last_error = 'check-in undone', done_at = ?
+			WHERE status = 'pending' AND kind = 'staff_alert' AND ref IN
+			(SELECT id FROM red_flags WHERE member_id = ? AND checkin_id = ?)`, now, mid, e.CheckIn.ID); err != nil {
+			return err
+		}
+		var n int64
+		if n, err = exec(`DELETE FROM red_flags WHERE member_id = ? AND checkin_id = ?`, mid, e.CheckIn.ID); err != nil {
+			return err
+		}
+		e.RedFlags = int(n)
+		_, err = exec(`DELETE FROM checkins WHERE id = ? AND member_id = ?`, e.CheckIn.ID, mid)
+	case bot.EntryCompletion:
+		_, err = exec(`DELETE FROM completions WHERE member_id = ? AND day = ? AND exercise = ? AND at = ?`,
+			mid, e.Completion.Day, e.Completion.Exercise, toMS(e.Completion.At))
+	case bot.EntryTapeOn:
+		tc := e.Tape[0]
+		if _, err = exec(`DELETE FROM outbox WHERE member_id = ? AND kind IN ('tape_check', 'tape_off') AND ref = ? AND status = 'pending'`, mid, tc.ID); err != nil {
+			return err
+		}
+		if _, err = exec(`DELETE FROM tape_cycles WHERE id = ? AND member_id = ?`, tc.ID, mid); err != nil {
+			return err
+		}
+		// A cycle on the same area that this application ended is worn
+		// again.
+		e.Reopened, err = reopenTape(ctx, tx, mid, tc.Area, toMS(tc.AppliedAt), now)
+	case bot.EntryTapeOff:
+		e.Tape, err = reopenTape(ctx, tx, mid, "", toMS(e.At), now)
+	case bot.EntryReadiness:
+		_, err = exec(`DELETE FROM readiness WHERE member_id = ? AND day = ?`, mid, e.Readiness.Day)
+	case bot.EntryLoad:
+		_, err = exec(`DELETE FROM session_loads WHERE id = ? AND member_id = ?`, e.Load.ID, mid)
+	}
+	return err
+}
+
+// reopenTape puts back on the cycles removed at removedAt (on one area, or
+// any when area is empty), with those of their cancelled reminders that
+// are still ahead, and returns them.
+func reopenTape(ctx context.Context, tx *sql.Tx, mid int64, area string, removedAt, now int64) ([]bot.TapeCycle, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, area, days, applied_at, NULL FROM tape_cycles
+		WHERE member_id = ? AND removed_at = ? AND (? = '' OR area = ?) ORDER BY applied_at`, mid, removedAt, area, area)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.TapeCycle
+	for rows.Next() {
+		tc, err := scanTape(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, tc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, tc := range out {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', last_error = '', done_at = NULL, sending_at = NULL
+			WHERE member_id = ? AND ref = ? AND kind IN ('tape_check', 'tape_off') AND status = 'skipped'
+			AND last_error = 'tape removed' AND not_before > ?`, mid, tc.ID, now); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tape_cycles SET removed_at = NULL WHERE id = ?`, tc.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,320 @@
+package scheduler_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
+	"github.com/recoverycoach/recoverycoach/scheduler"
+)
+
+// timerClock is a fake scheduler.TimerClock: time moves only by Advance,
+// which fires the timers it passes. Every new timer's deadline is sent on
+// armed, so a test knows what the dispatcher is waiting for.
+type timerClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+	armed  chan time.Time
+}
+
+type fakeTimer struct {
+	c        chan time.Time
+	deadline time.Time
+	clock    *timerClock
+}
+
+func newTimerClock(at time.Time) *timerClock {
+	return &timerClock{now: at, armed: make(chan time.Time, 1024)}
+}
+
+func (c *timerClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *timerClock) NewTimer(d time.Duration) scheduler.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{c: make(chan time.Time, 1), deadline: c.now.Add(d), clock: c}
+	if d <= 0 {
+		t.c <- c.now
+	} else {
+		c.timers = append(c.timers, t)
+	}
+	select {
+	case c.armed <- t.deadline:
+	default:
+	}
+	return t
+}
+
+func (t *fakeTimer) C() <-chan time.Time { return t.c }
+
+func (t *fakeTimer) Stop() bool {
+	t.clock.mu.Lock()
+	defer t.clock.mu.Unlock()
+	for i, x := range t.clock.timers {
+		if x == t {
+			t.clock.timers = append(t.clock.timers[:i], t.clock.timers[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// Advance moves time on and fires the timers due by then.
+func (c *timerClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	keep := c.timers[:0]
+	for _, t := range c.timers {
+		if t.deadline.After(c.now) {
+			keep = append(keep, t)
+			continue
+		}
+		t.c <- c.now
+	}
+	c.timers = keep
+}
+
+// waitArmed blocks until the dispatcher arms a timer for exactly at.
+func (c *timerClock) waitArmed(t *testing.T, at time.Time) {
+	t.Helper()
+	for deadline := range c.armed {
+		if deadline.Equal(at) {
+			return
+		}
+	}
+}
+
+// trackedSender is a bot.TrackedSender on a fake platform: it records
+// each message by outbox id at the clock's time and answers Delivered from
+// what it holds; hidden ids were "sent" but are not visible in history.
+type trackedSender struct {
+	clock bot.Clock
+	fail  func(n int, to bot.MemberKey) error
+
+	mu     sync.Mutex
+	calls  int
+	byID   map[int64]int
+	hidden map[int64]bool
+	at     []time.Time
+	asked  []int64
+	sent   chan int64
+}
+
+func newTrackedSender(clock bot.Clock) *trackedSender {
+	return &trackedSender{clock: clock, byID: map[int64]int{}, hidden: map[int64]bool{}, sent: make(chan int64, 1024)}
+}
+
+func (s *trackedSender) Send(context.Context, bot.MemberKey, bot.Reply) error {
+	return errors.New("untracked send")
+}
+
+func (s *trackedSender) SendTracked(_ context.Context, to bot.MemberKey, _ string, _ bot.Reply, d bot.Delivery) error {
+	s.mu.Lock()
+	s.calls++
+	n := s.calls
+	s.mu.Unlock()
+	if s.fail != nil {
+		if err := s.fail(n, to); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	s.byID[d.ID]++
+	s.at = append(s.at, s.clock.Now())
+	s.mu.Unlock()
+	s.sent <- d.ID
+	return nil
+}
+
+func (s *trackedSender) Delivered(_ context.Context, _ bot.MemberKey, _ string, d bot.Delivery) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.asked = append(s.asked, d.ID)
+	return s.byID[d.ID] > 0 && !s.hidden[d.ID], nil
+}
+
+// TestHoldWakesTheDispatcherWhenItEnds: after a shared 429 with
+// Retry-After 3s, the dispatcher sleeps exactly until the hold ends (the
+// poll interval is an hour) and then sends both rows.
+func TestHoldWakesTheDispatcherWhenItEnds(t *testing.T) {
+	db, _, _ := dueFanOut(t, 2)
+	clock := newTimerClock(time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC))
+	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	sender := newTrackedSender(clock)
+	sender.fail = func(n int, _ bot.MemberKey) error {
+		if n == 1 {
+			return &bot.RateLimitedError{RetryAfter: 3 * time.Second, Shared: true, Err: errors.New("429 global")}
+		}
+		return nil
+	}
+	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+		scheduler.DispatcherOptions{Clock: clock, PollEvery: time.Hour, Concurrency: 1})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- disp.Run(ctx) }()
+	holdEnd := clock.Now().Add(3 * time.Second)
+	clock.waitArmed(t, holdEnd)
+	select {
+	case id := <-sender.sent:
+		t.Fatalf("row %d sent during the hold", id)
+	default:
+	}
+	clock.Advance(3 * time.Second)
+	<-sender.sent
+	<-sender.sent
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range sender.at {
+		if !at.Equal(holdEnd) {
+			t.Errorf("sent at %s, want at the hold's end %s", at.Format(time.TimeOnly), holdEnd.Format(time.TimeOnly))
+		}
+	}
+	if st, _ := db.OutboxStats(t.Context()); st[bot.OutboxSent] != 2 {
+		t.Fatalf("outbox = %v, want both sent", st)
+	}
+}
+
+// TestNewRowsWakeTheDispatcherWhenDue: a row due in ten minutes is sent at
+// its time, without a poll in between.
+func TestNewRowsWakeTheDispatcherWhenDue(t *testing.T) {
+	// The fan-out row is due at 07:00; the dispatcher starts at 06:50.
+	db, _, _ := dueFanOut(t, 1)
+	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	clock := newTimerClock(due.Add(-10 * time.Minute))
+	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	sender := newTrackedSender(clock)
+	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+		scheduler.DispatcherOptions{Clock: clock, PollEvery: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- disp.Run(ctx) }()
+	clock.waitArmed(t, due)
+	clock.Advance(10 * time.Minute)
+	<-sender.sent
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(sender.at) != 1 || !sender.at[0].Equal(due) {
+		t.Fatalf("sent at %v, want once at %s", sender.at, due)
+	}
+}
+
+// diesAfterSend is a store whose process "dies" after the platform took
+// the first message: the outcome of that send is never recorded.
+type diesAfterSend struct {
+	*sqlite.DB
+	mu   sync.Mutex
+	dead bool
+}
+
+func (s *diesAfterSend) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatus, attempts int, at time.Time, note string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dead || status == bot.OutboxSent {
+		s.dead = true
+		return errors.New("process killed")
+	}
+	return s.DB.FinishOutbox(ctx, id, status, attempts, at, note)
+}
+
+func (s *diesAfterSend) MarkSending(ctx context.Context, id int64, at time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dead {
+		return false, errors.New("process killed")
+	}
+	return s.DB.MarkSending(ctx, id, at)
+}
+
+func (s *diesAfterSend) RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dead {
+		return errors.New("process killed")
+	}
+	return s.DB.RetryOutbox(ctx, id, notBefore, attempts, note)
+}
+
+// TestCrashBetweenSendAndMarkIsReconciled: rows in flight when the process
+// dies are settled by asking the platform. The one it shows in the DM is
+// marked sent without a repeat; the one it does not show is sent again.
+func TestCrashBetweenSendAndMarkIsReconciled(t *testing.T) {
+	for _, visible := range []bool{true, false} {
+		name := map[bool]string{true: "visible", false: "not visible"}[visible]
+		t.Run(name, func(t *testing.T) {
+			db, clock, coach := dueFanOut(t, 3)
+			sender := newTrackedSender(clock)
+			crashing := &diesAfterSend{DB: db}
+			first := scheduler.NewDispatcher(crashing, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+				scheduler.DispatcherOptions{Clock: clock, Concurrency: 1, Batch: 1})
+			first.Drain(t.Context())
+			if len(sender.byID) != 1 {
+				t.Fatalf("before the crash %d rows reached the platform, want 1", len(sender.byID))
+			}
+			var crashed int64
+			for id := range sender.byID {
+				crashed = id
+				sender.hidden[id] = !visible
+			}
+			// The dead process's claims lapse; a new one takes over.
+			clock.Advance(time.Minute)
+			obs := &reconcileCounter{}
+			second := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+				scheduler.DispatcherOptions{Clock: clock, Observer: obs})
+			if _, err := second.Drain(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if len(sender.asked) == 0 || sender.asked[0] != crashed {
+				t.Fatalf("platform asked about %v, want the interrupted row %d first", sender.asked, crashed)
+			}
+			want := 1
+			if !visible {
+				want = 2
+			}
+			if got := sender.byID[crashed]; got != want {
+				t.Errorf("interrupted row sent %d times, want %d", got, want)
+			}
+			if len(sender.byID) != 3 {
+				t.Errorf("%d rows delivered, want 3", len(sender.byID))
+			}
+			if st, _ := db.OutboxStats(t.Context()); st[bot.OutboxSent] != 3 {
+				t.Errorf("outbox = %v, want 3 sent", st)
+			}
+			wantOutcome := map[bool]string{true: "found", false: "absent"}[visible]
+			if obs.outcomes[wantOutcome] != 1 || len(obs.outcomes) != 1 {
+				t.Errorf("reconciled %v, want one %q", obs.outcomes, wantOutcome)
+			}
+		})
+	}
+}
+
+type reconcileCounter struct {
+	mu       sync.Mutex
+	outcomes map[string]int
+}
+
+func (c *reconcileCounter) NudgeSent(bot.Platform, bot.NudgeKind, time.Duration) {}
+func (c *reconcileCounter) NudgeSkipped(bot.Platform, bot.NudgeKind, string)     {}
+func (c *reconcileCounter) NudgeFailed(bot.Platform, bot.NudgeKind)              {}
+func (c *reconcileCounter) RateLimited(bot.Platform)                             {}
+func (c *reconcileCounter) Reconciled(_ bot.Platform, outcome string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.outcomes == nil {
+		c.outcomes = map[string]int{}
+	}
+	c.outcomes[outcome]++
+}
