@@ -120,14 +120,20 @@ func TestRepeatedCheckInStoredOnce(t *testing.T) {
 // transaction) on a SQLite file; BenchmarkBareCheckInInsert, its baseline,
 // is the insert alone.
 func BenchmarkPainCheckIn(b *testing.B) {
-	coach, _, clock := bottest.NewCoach(b, nil)
-	ctx := context.Background()
-	coach.Handle(ctx, bottest.Request("pain 3 knee"))
-	i := 0
-	for b.Loop() {
-		i++
-		clock.Advance(time.Minute)
-		coach.Handle(ctx, bottest.Request("pain "+[]string{"3", "4", "5"}[i%3]+" knee stiff after stairs"))
+	// Every minute: the month's history grows with every check-in.
+	// Twice a day: a keen member's real pace.
+	for _, every := range []time.Duration{time.Minute, 12 * time.Hour} {
+		b.Run("every-"+every.String(), func(b *testing.B) {
+			coach, _, clock := bottest.NewCoach(b, nil)
+			ctx := context.Background()
+			coach.Handle(ctx, bottest.Request("pain 3 knee"))
+			i := 0
+			for b.Loop() {
+				i++
+				clock.Advance(every)
+				coach.Handle(ctx, bottest.Request("pain "+[]string{"3", "4", "5"}[i%3]+" knee stiff after stairs"))
+			}
+		})
 	}
 }
 

@@ -62,7 +62,7 @@ encrypted (AES-256-GCM). Tokens are never written to logs.</li>
 <li><code>/coach export</code> sends a member all of their data as CSV.</li>
 <li><code>/coach forget</code> deletes all of a member's data at once.</li>
 <li>Uninstalling the app deletes its tokens at once and stops all messages.{{if .Retention}}
-The workspace's member data is deleted {{.Retention}} later, unless the app is installed again before then; members can export or forget their data until then.{{end}}</li>
+The workspace's member data is deleted {{.Retention}} later, unless the app is installed again before then; members can export or forget their data until then, and the workspace's staff can ask the operator of this service for an export of what its privacy mode lets staff see.{{end}}</li>
 </ul>
 {{end}}
 {{define "installed"}}

@@ -113,7 +113,7 @@ func TestReportOneDayWording(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := pdfText(t, f.Data)
-	mustContain(t, text, "(1 day, times in", "done on 1 of 1 day (100%)", "Current streak: 1 day, longest: 1 day", "knee: 1 check-in")
+	mustContain(t, text, "(1 day, times in", "done on 1 of 1 day (100%)", "Current streak: 1 day, longest: 1 day", "2026-03-02 to 2026-03-02")
 	if strings.Contains(text, "1 days") || strings.Contains(text, "1 check-ins") {
 		t.Errorf("plural for one:\n%s", text)
 	}

@@ -89,8 +89,11 @@ func loc(l *time.Location) *time.Location {
 	return l
 }
 
-// window returns a usable [from, to] span: at least one day, and filled in
-// from the data when the caller left a bound zero.
+// window returns a usable [from, to] span, filled in from the data when
+// the caller left a bound zero. A short span is kept as it is: charts and
+// the report count whole local days from midnight(from) through to's day,
+// so one day is never less than a day, and stretching to to a day after
+// from would date a one-day report tomorrow and call it two days.
 func window(in bot.ChartInput) (from, to time.Time) {
 	from, to = in.From, in.To
 	if to.IsZero() {
@@ -109,8 +112,8 @@ func window(in bot.ChartInput) (from, to time.Time) {
 			}
 		}
 	}
-	if to.Sub(from) < 24*time.Hour {
-		to = from.Add(24 * time.Hour)
+	if to.Before(from) {
+		to = from
 	}
 	return from, to
 }
