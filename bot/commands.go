@@ -129,6 +129,8 @@ func Commands() *Registry {
 					{Name: "minutes", Description: "Session length in minutes", Type: OptInt, Min: 1, Max: 600, Required: true},
 					{Name: "note", Description: "What the session was", Type: OptText, Max: 200}},
 				Handler: (*Coach).load},
+			{Name: "edit", Summary: "Correct today's last check-in (also typed as /pain edit)", Examples: []string{"/pain edit 5 knee", "/coach edit 4"},
+				Options: pain.Options, Handler: (*Coach).painEdit},
 			{Name: "undo", Summary: "Remove the last thing you logged (check-in, exercises, tape, readiness or load)", Examples: []string{"/coach undo"},
 				Handler: (*Coach).undo},
 			{Name: "forget", Summary: "Delete all your data (asks to confirm)", Examples: []string{"/coach forget"},

@@ -14,6 +14,18 @@ import (
 // NotMedicalAdvice is the disclaimer shown at onboarding and in reports.
 const NotMedicalAdvice = "Recovery Coach is not a medical device and does not diagnose. It helps you keep up the plan your physical therapist gave you. If something feels wrong, contact your therapist or doctor."
 
+// lastOfToday returns the newest check-in of the member's local day, or
+// nil.
+func lastOfToday(recent []CheckIn, now time.Time, loc *time.Location) *CheckIn {
+	today := LocalDay(now, loc)
+	for i := len(recent) - 1; i >= 0; i-- {
+		if LocalDay(recent[i].At, loc) == today {
+			return &recent[i]
+		}
+	}
+	return nil
+}
+
 // recentCheckIns bounds the history one check-in reads: a month of two a
 // day, more than the week's trend and the three weeks of notes guidance
 // looks at.
@@ -28,6 +40,17 @@ const duplicateCheckIn = 2 * time.Minute
 // staff alerts in one transaction. A failure anywhere leaves nothing
 // behind, so "nothing was saved" is true.
 func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
+	return c.checkIn(ctx, call, false)
+}
+
+// painEdit corrects today's last check-in: the same unit of work as a
+// check-in, with the old one and its red flags replaced in the same
+// transaction.
+func (c *Coach) painEdit(ctx context.Context, call *Call) (Reply, error) {
+	return c.checkIn(ctx, call, true)
+}
+
+func (c *Coach) checkIn(ctx context.Context, call *Call, edit bool) (Reply, error) {
 	checkIn := CheckIn{
 		Member: call.Member.Key,
 		Score:  call.Values.Int("score"),
@@ -38,6 +61,19 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 	recent, err := c.store.RecentCheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -30), recentCheckIns)
 	if err != nil {
 		return Reply{}, fmt.Errorf("recent check-ins: %w", err)
+	}
+	var replaced *CheckIn
+	if edit {
+		last := lastOfToday(recent, call.Now, call.Loc())
+		if last == nil {
+			return Reply{}, Errorf(EINVALID, "There is no check-in from today to correct. Log one with `/pain 5 knee`.")
+		}
+		old := *last // recent is edited below
+		replaced = &old
+		if checkIn.Note == "" {
+			checkIn.Note = replaced.Note
+		}
+		recent = slices.DeleteFunc(recent, func(ci CheckIn) bool { return ci.ID == replaced.ID })
 	}
 	in := GuidanceInput{CheckIn: checkIn, Recent: append(recent, checkIn), Now: call.Now, Zone: call.Member.TZ, EmergencyNumber: call.Workspace.EmergencyNumber}
 	if in.Tape, err = c.store.WornTape(ctx, call.Member.Key); err != nil {
@@ -50,6 +86,9 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 		guidance = basicGuidance(in)
 	}
 	rec := CheckInRecord{CheckIn: checkIn, DuplicateWithin: duplicateCheckIn}
+	if replaced != nil {
+		rec.DuplicateWithin, rec.Replaces = 0, replaced.ID
+	}
 	for _, rf := range guidance.RedFlags {
 		alert, err := c.alertFor(ctx, call, rf.Rule)
 		if err != nil {
@@ -65,7 +104,9 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 	if saved.Duplicate {
 		return Reply{Text: fmt.Sprintf("You logged **%d/10** with the same note a moment ago, so I kept just that one. `/coach history` shows your check-ins.", checkIn.Score)}, nil
 	}
-	c.observer.CheckInRecorded(checkIn.Area)
+	if replaced == nil {
+		c.observer.CheckInRecorded(checkIn.Area)
+	}
 	for _, rf := range saved.RedFlags {
 		c.observer.RedFlagRaised(rf.Rule)
 	}
@@ -74,6 +115,9 @@ func (c *Coach) pain(ctx context.Context, call *Call) (Reply, error) {
 		where = " for your " + strings.ReplaceAll(checkIn.Area, "-", " ")
 	}
 	logged := fmt.Sprintf("Logged **%d/10**%s.", checkIn.Score, where)
+	if replaced != nil {
+		logged = fmt.Sprintf("Corrected today's check-in: **%d/10**%s (it was %d/10).", checkIn.Score, where, replaced.Score)
+	}
 	var reply Reply
 	switch {
 	case len(guidance.RedFlags) > 0:

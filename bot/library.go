@@ -139,6 +139,10 @@ type CheckInRecord struct {
 	// DuplicateWithin is how recent an identical check-in must be to
 	// count as a repeat of this one (a double tap, a retried request).
 	DuplicateWithin time.Duration
+	// Replaces, when set, is the member's check-in this one corrects
+	// (/pain edit): it is deleted with its red flags, and their staff
+	// alerts not yet sent are cancelled, in the same transaction.
+	Replaces int64
 }
 
 // FlagRecord is a red flag to record with its check-in, and the staff

@@ -78,7 +78,11 @@ func (r *Registry) Parse(text string) (Parsed, error) {
 		return Parsed{}, Errorf(EINVALID, "Type a command, for example `/pain 4 knee` or `/coach help`.")
 	}
 	cmd := r.Root(tokens[0])
-	if cmd != nil {
+	if cmd != nil && cmd.Name == "pain" && len(tokens) > 1 && strings.EqualFold(tokens[1], "edit") {
+		// "/pain edit 5 knee" reads as people say it; the command itself
+		// is /coach edit, so Discord keeps /pain with its score first.
+		cmd, tokens = r.Root("coach"), append([]string{"edit"}, tokens[2:]...)
+	} else if cmd != nil {
 		tokens = tokens[1:]
 	} else if coach := r.Root("coach"); coach != nil && coach.Sub(strings.TrimPrefix(tokens[0], "/")) != nil {
 		cmd = coach

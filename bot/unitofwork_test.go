@@ -149,3 +149,34 @@ func BenchmarkBareCheckInInsert(b *testing.B) {
 		}
 	}
 }
+
+// TestPainEditReplacesTodaysCheckIn: /pain edit corrects the last check-in
+// of today in place, its red flags and unsent staff alert with it.
+func TestPainEditReplacesTodaysCheckIn(t *testing.T) {
+	coach, db, clock := bottest.NewCoach(t, nil)
+	ctx := context.Background()
+	key := bottest.Request("").Member()
+	if r := coach.Handle(ctx, bottest.Request("pain edit 4")); !strings.Contains(r.Text, "no check-in from today") {
+		t.Errorf("edit with nothing to edit = %q", r.Text)
+	}
+	coach.Handle(ctx, bottest.Request("pain 9 knee stairs"))
+	clock.Advance(time.Hour)
+	reply := coach.Handle(ctx, bottest.Request("/pain edit 4 knee"))
+	if !strings.Contains(reply.Text, "Corrected today's check-in: **4/10** for your knee (it was 9/10)") {
+		t.Fatalf("edit reply = %q", reply.Text)
+	}
+	data, err := db.MemberData(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data.CheckIns) != 1 || data.CheckIns[0].Score != 4 || data.CheckIns[0].Note != "stairs" {
+		t.Errorf("check-ins after edit = %+v, want one 4/10 keeping its note", data.CheckIns)
+	}
+	if len(data.RedFlags) != 0 {
+		t.Errorf("the 9/10 red flag survived the correction: %+v", data.RedFlags)
+	}
+	clock.Advance(24 * time.Hour)
+	if r := coach.Handle(ctx, bottest.Request("coach edit 3")); !strings.Contains(r.Text, "no check-in from today") {
+		t.Errorf("editing yesterday's = %q", r.Text)
+	}
+}

@@ -133,6 +133,11 @@ func (db *DB) RecordCheckIn(ctx context.Context, rec bot.CheckInRecord) (bot.Rec
 				return err
 			}
 		}
+		if rec.Replaces != 0 {
+			if err := dropCheckIn(ctx, tx, mid, rec.Replaces, c.At); err != nil {
+				return err
+			}
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO checkins (member_id, score, area, note, at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			mid, c.Score, c.Area, c.Note, toMS(c.At)).Scan(&out.CheckIn.ID); err != nil {
 			return err
@@ -208,4 +213,26 @@ func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.
 		return nil, fmt.Errorf("select recent check-ins: %w", err)
 	}
 	return out, nil
+}
+
+// dropCheckIn deletes a member's check-in with its red flags, cancelling
+// their staff alerts not yet sent, inside tx.
+func dropCheckIn(ctx context.Context, tx pgx.Tx, mid, id int64, at time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = 'check-in corrected', done_at = $1,
+			claimed_by = '', claimed_until = NULL
+		WHERE status = 'pending' AND kind = 'staff_alert' AND ref IN
+		(SELECT id FROM red_flags WHERE member_id = $2 AND checkin_id = $3)`, toMS(at), mid, id); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM red_flags WHERE member_id = $1 AND checkin_id = $2`, mid, id); err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM checkins WHERE id = $1 AND member_id = $2`, id, mid)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return bot.Errorf(bot.ENOTFOUND, "that check-in is gone")
+	}
+	return nil
 }

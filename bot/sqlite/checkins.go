@@ -144,6 +144,11 @@ func (db *DB) RecordCheckIn(ctx context.Context, rec bot.CheckInRecord) (bot.Rec
 				return err
 			}
 		}
+		if rec.Replaces != 0 {
+			if err := db.dropCheckIn(ctx, tx, mid, rec.Replaces, c.At); err != nil {
+				return err
+			}
+		}
 		if err := db.txRow(ctx, tx, `INSERT INTO checkins (member_id, score, area, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			mid, c.Score, c.Area, c.Note, toMS(c.At)).Scan(&out.CheckIn.ID); err != nil {
 			return err
@@ -219,4 +224,25 @@ func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.
 		return nil, fmt.Errorf("select recent check-ins: %w", err)
 	}
 	return out, nil
+}
+
+// dropCheckIn deletes a member's check-in with its red flags, cancelling
+// their staff alerts not yet sent, inside tx.
+func (db *DB) dropCheckIn(ctx context.Context, tx *sql.Tx, mid, id int64, at time.Time) error {
+	if _, err := db.txExec(ctx, tx, `UPDATE outbox SET status = 'skipped', last_error = 'check-in corrected', done_at = ?
+		WHERE status = 'pending' AND kind = 'staff_alert' AND ref IN
+		(SELECT id FROM red_flags WHERE member_id = ? AND checkin_id = ?)`, toMS(at), mid, id); err != nil {
+		return err
+	}
+	if _, err := db.txExec(ctx, tx, `DELETE FROM red_flags WHERE member_id = ? AND checkin_id = ?`, mid, id); err != nil {
+		return err
+	}
+	res, err := db.txExec(ctx, tx, `DELETE FROM checkins WHERE id = ? AND member_id = ?`, id, mid)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return bot.Errorf(bot.ENOTFOUND, "that check-in is gone")
+	}
+	return nil
 }

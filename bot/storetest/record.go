@@ -17,6 +17,7 @@ func recordTests() map[string]func(*testing.T, Opener) {
 		"RecordRedFlags/WithoutACheckIn":   testRecordRedFlags,
 		"RecordCheckIn/UnknownMemberWrite": testRecordCheckInUnknownMember,
 		"CheckIn/RecentIsBounded":          testRecentCheckIns,
+		"RecordCheckIn/Replaces":           testRecordCheckInReplaces,
 	}
 }
 
@@ -193,4 +194,38 @@ func testRecentCheckIns(t *testing.T, open Opener) {
 	got, err = s.RecentCheckIns(ctx, key, at(4*time.Hour), 10)
 	ok(t, err)
 	same(t, "all since the fifth", all[4:], got)
+}
+
+// testRecordCheckInReplaces: a correction replaces the old check-in, its
+// red flags and its unsent alert in one transaction; it cannot replace
+// another member's check-in.
+func testRecordCheckInReplaces(t *testing.T, open Opener) {
+	s, ctx := open(t), t.Context()
+	key, other := slackKey("U1"), slackKey("U2")
+	addMember(t, s, key)
+	addMember(t, s, other)
+	first, err := s.RecordCheckIn(ctx, bot.CheckInRecord{CheckIn: bot.CheckIn{Member: key, Score: 9, Area: "knee", At: at(0)},
+		Flags: []bot.FlagRecord{{Event: bot.RedFlagEvent{Rule: "high-score", At: at(0)}, Alert: alertItem(key, at(0))}}})
+	ok(t, err)
+	theirs, err := s.RecordCheckIn(ctx, bot.CheckInRecord{CheckIn: bot.CheckIn{Member: other, Score: 2, At: at(0)}})
+	ok(t, err)
+	_, err = s.RecordCheckIn(ctx, bot.CheckInRecord{CheckIn: bot.CheckIn{Member: key, Score: 1, At: at(time.Minute)}, Replaces: theirs.CheckIn.ID})
+	wantCode(t, "replacing another member's check-in", err, bot.ENOTFOUND)
+	fixed, err := s.RecordCheckIn(ctx, bot.CheckInRecord{CheckIn: bot.CheckIn{Member: key, Score: 4, Area: "knee", At: at(time.Hour)}, Replaces: first.CheckIn.ID})
+	ok(t, err)
+	data, err := s.MemberData(ctx, key)
+	ok(t, err)
+	if len(data.CheckIns) != 1 || data.CheckIns[0].ID != fixed.CheckIn.ID || len(data.RedFlags) != 0 {
+		t.Errorf("after the correction: %d check-ins (want the new one), %d red flags (want 0)", len(data.CheckIns), len(data.RedFlags))
+	}
+	stats, err := s.OutboxStats(ctx)
+	ok(t, err)
+	if stats[bot.OutboxPending] != 0 || stats[bot.OutboxSkipped] != 1 {
+		t.Errorf("outbox = %v, want the alert of the replaced check-in skipped", stats)
+	}
+	got, err := s.CheckIns(ctx, other, time.Time{})
+	ok(t, err)
+	if len(got) != 1 {
+		t.Error("the other member's check-in was touched")
+	}
 }
