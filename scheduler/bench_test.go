@@ -31,10 +31,17 @@ var benchGroup = bot.ScheduleGroup{TZ: "Europe/Berlin", Time: 8 * 60, Days: bot.
 // seed subscribes n members to benchGroup through the store API.
 func seed(tb testing.TB, db *sqlite.DB, n int) {
 	tb.Helper()
+	seedIn(tb, db, n, 50)
+}
+
+// seedIn is seed with the members spread over the given number of Slack
+// workspaces (member i is in workspace i%workspaces).
+func seedIn(tb testing.TB, db *sqlite.DB, n, workspaces int) {
+	tb.Helper()
 	ctx := context.Background()
 	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range n {
-		key := bot.MemberKey{Platform: bot.Slack, Workspace: "T" + strconv.Itoa(i%50), User: "U" + strconv.Itoa(i)}
+		key := bot.MemberKey{Platform: bot.Slack, Workspace: "T" + strconv.Itoa(i%workspaces), User: "U" + strconv.Itoa(i)}
 		if _, _, err := db.EnsureMember(ctx, bot.Member{Key: key, TZ: benchGroup.TZ, CreatedAt: created}); err != nil {
 			tb.Fatal(err)
 		}

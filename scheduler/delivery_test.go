@@ -145,9 +145,11 @@ func (s *trackedSender) Delivered(_ context.Context, _ bot.MemberKey, _ string, 
 
 // TestHoldWakesTheDispatcherWhenItEnds: after a shared 429 with
 // Retry-After 3s, the dispatcher sleeps exactly until the hold ends (the
-// poll interval is an hour) and then sends both rows.
+// poll interval is an hour) and then sends both rows. Both members are in
+// one workspace: a shared 429 holds only its own (platform, workspace), so
+// a row of another workspace would rightly go out during the hold.
 func TestHoldWakesTheDispatcherWhenItEnds(t *testing.T) {
-	db, _, _ := dueFanOut(t, 2)
+	db, _, _ := dueFanOutIn(t, 2, 1)
 	clock := newTimerClock(time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC))
 	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
 	sender := newTrackedSender(clock)
@@ -183,6 +185,43 @@ func TestHoldWakesTheDispatcherWhenItEnds(t *testing.T) {
 	}
 	if st, _ := db.OutboxStats(t.Context()); st[bot.OutboxSent] != 2 {
 		t.Fatalf("outbox = %v, want both sent", st)
+	}
+}
+
+// TestSharedHoldIsPerWorkspace: a shared 429 in one workspace holds that
+// workspace only; a row of another workspace goes out at once, during the
+// hold, without the clock moving.
+func TestSharedHoldIsPerWorkspace(t *testing.T) {
+	db, _, _ := dueFanOutIn(t, 2, 2)
+	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	clock := newTimerClock(start)
+	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	sender := newTrackedSender(clock)
+	var limited bot.MemberKey
+	sender.fail = func(n int, to bot.MemberKey) error {
+		if n == 1 {
+			limited = to
+			return &bot.RateLimitedError{RetryAfter: 3 * time.Second, Shared: true, Err: errors.New("429")}
+		}
+		return nil
+	}
+	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+		scheduler.DispatcherOptions{Clock: clock, PollEvery: time.Hour, Concurrency: 1})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- disp.Run(ctx) }()
+	<-sender.sent
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(sender.at) != 1 || !sender.at[0].Equal(start) {
+		t.Fatalf("sent at %v, want one row, of the workspace not held, at %s", sender.at, start)
+	}
+	for _, k := range disp.Stats() {
+		if held := k.Workspace == limited.Workspace; k.Held != held {
+			t.Errorf("workspace %s held = %v, want %v", k.Workspace, k.Held, held)
+		}
 	}
 }
 

@@ -712,8 +712,15 @@ func TestTeamLoadPromptAndStop(t *testing.T) {
 // Coach on both.
 func dueFanOut(t *testing.T, members int) (*sqlite.DB, *bottest.Clock, *bot.Coach) {
 	t.Helper()
+	return dueFanOutIn(t, members, 50)
+}
+
+// dueFanOutIn is dueFanOut with the members spread over the given number
+// of Slack workspaces.
+func dueFanOutIn(t *testing.T, members, workspaces int) (*sqlite.DB, *bottest.Clock, *bot.Coach) {
+	t.Helper()
 	db := bottest.MustOpenStore(t)
-	seed(t, db, members)
+	seedIn(t, db, members, workspaces)
 	due := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 	if _, err := db.EnqueueGroup(ctx, benchGroup, due, due, bot.OutboxPending, ""); err != nil {
 		t.Fatal(err)
