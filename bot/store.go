@@ -37,8 +37,6 @@ type Store interface {
 	// RecordRedFlags saves red flags raised by a message (no check-in)
 	// and their staff alerts in one transaction.
 	RecordRedFlags(ctx context.Context, member MemberKey, flags []FlagRecord) ([]RedFlagEvent, error)
-	// AddRedFlag records a red flag raised by a check-in.
-	AddRedFlag(ctx context.Context, e RedFlagEvent) (RedFlagEvent, error)
 
 	// SetSubscription creates or replaces the member's reminder of s.Kind.
 	SetSubscription(ctx context.Context, s Subscription) (Subscription, error)

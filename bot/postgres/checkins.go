@@ -46,18 +46,6 @@ func (db *DB) CheckIns(ctx context.Context, key bot.MemberKey, since time.Time) 
 	return out, nil
 }
 
-// AddRedFlag implements bot.Store.
-func (db *DB) AddRedFlag(ctx context.Context, e bot.RedFlagEvent) (bot.RedFlagEvent, error) {
-	id, err := db.insertForMember(ctx, e.Member, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at)
-		SELECT id, $4::text, $5::text, $6::bigint, $7::bigint FROM m RETURNING id`,
-		e.Rule, e.Area, e.CheckInID, toMS(e.At))
-	if err != nil {
-		return bot.RedFlagEvent{}, fmt.Errorf("insert red flag: %w", err)
-	}
-	e.ID = id
-	return e, nil
-}
-
 // MemberData implements bot.Store.
 func (db *DB) MemberData(ctx context.Context, key bot.MemberKey) (bot.MemberData, error) {
 	m, err := db.Member(ctx, key)
@@ -160,7 +148,10 @@ func recordFlags(ctx context.Context, tx pgx.Tx, mid int64, member bot.MemberKey
 		if e.Rule == "" {
 			return nil, bot.Errorf(bot.EINVALID, "a red flag needs a rule")
 		}
-		e.Member, e.CheckInID = member, checkInID
+		e.Member = member
+		if checkInID != 0 {
+			e.CheckInID = checkInID
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			mid, e.Rule, e.Area, e.CheckInID, toMS(e.At)).Scan(&e.ID); err != nil {
 			return nil, err

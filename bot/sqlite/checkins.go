@@ -45,17 +45,6 @@ func (db *DB) CheckIns(ctx context.Context, key bot.MemberKey, since time.Time) 
 	return out, rows.Err()
 }
 
-// AddRedFlag implements bot.Store.
-func (db *DB) AddRedFlag(ctx context.Context, e bot.RedFlagEvent) (bot.RedFlagEvent, error) {
-	id, err := db.insertForMember(ctx, e.Member, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		e.Rule, e.Area, e.CheckInID, toMS(e.At))
-	if err != nil {
-		return bot.RedFlagEvent{}, fmt.Errorf("insert red flag: %w", err)
-	}
-	e.ID = id
-	return e, nil
-}
-
 // MemberData implements bot.Store.
 func (db *DB) MemberData(ctx context.Context, key bot.MemberKey) (bot.MemberData, error) {
 	m, err := db.Member(ctx, key)
@@ -171,7 +160,10 @@ func (db *DB) recordFlags(ctx context.Context, tx *sql.Tx, mid int64, member bot
 		if e.Rule == "" {
 			return nil, bot.Errorf(bot.EINVALID, "a red flag needs a rule")
 		}
-		e.Member, e.CheckInID = member, checkInID
+		e.Member = member
+		if checkInID != 0 {
+			e.CheckInID = checkInID
+		}
 		if err := db.txRow(ctx, tx, `INSERT INTO red_flags (member_id, rule, area, checkin_id, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			mid, e.Rule, e.Area, e.CheckInID, toMS(e.At)).Scan(&e.ID); err != nil {
 			return nil, err

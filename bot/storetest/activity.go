@@ -83,8 +83,8 @@ func testWritesNeedAMember(t *testing.T, open Opener) {
 	_, err = s.AddCheckIn(ctx, bot.CheckIn{Member: ghost, Score: 3, At: at(0)})
 	wantCode(t, "AddCheckIn", err, bot.ENOTFOUND)
 	writes := map[string]func() error{
-		"AddRedFlag": func() error {
-			_, err := s.AddRedFlag(ctx, bot.RedFlagEvent{Member: ghost, Rule: "numbness", At: at(0)})
+		"RecordRedFlags": func() error {
+			_, err := addRedFlag(t, s, bot.RedFlagEvent{Member: ghost, Rule: "numbness", At: at(0)})
 			return err
 		},
 		"AddCompletion": func() error {
@@ -130,11 +130,11 @@ func testRedFlags(t *testing.T, open Opener) {
 	c, err := s.AddCheckIn(ctx, bot.CheckIn{Member: key, Score: 8, Area: "back", Note: "numb leg", At: at(0)})
 	ok(t, err)
 	in := bot.RedFlagEvent{Member: key, Rule: "numbness", Area: "back", CheckInID: c.ID, At: at(time.Millisecond)}
-	e, err := s.AddRedFlag(ctx, in)
+	e, err := addRedFlag(t, s, in)
 	ok(t, err)
 	in.ID = e.ID
-	same(t, "AddRedFlag result", in, e)
-	second, err := s.AddRedFlag(ctx, bot.RedFlagEvent{Member: key, Rule: "severe", At: at(time.Minute)})
+	same(t, "recorded red flag", in, e)
+	second, err := addRedFlag(t, s, bot.RedFlagEvent{Member: key, Rule: "severe", At: at(time.Minute)})
 	ok(t, err)
 	if second.ID <= e.ID {
 		t.Errorf("second red flag id %d, not above %d", second.ID, e.ID)

@@ -298,9 +298,9 @@ func testAlertedSince(t *testing.T, open Opener) {
 	key, other := slackKey("U1"), slackKey("U2")
 	addMember(t, s, key)
 	addMember(t, s, other)
-	flag, err := s.AddRedFlag(ctx, bot.RedFlagEvent{Member: key, Rule: "numbness", At: at(0)})
+	flag, err := addRedFlag(t, s, bot.RedFlagEvent{Member: key, Rule: "numbness", At: at(0)})
 	ok(t, err)
-	_, err = s.AddRedFlag(ctx, bot.RedFlagEvent{Member: other, Rule: "numbness", At: at(0)})
+	_, err = addRedFlag(t, s, bot.RedFlagEvent{Member: other, Rule: "numbness", At: at(0)})
 	ok(t, err)
 	alerted := func(k bot.MemberKey, rule string, since time.Time) bool {
 		t.Helper()

@@ -35,7 +35,7 @@ func testUndoLast(t *testing.T, open Opener) {
 	ok(t, err)
 	ci, err := s.AddCheckIn(ctx, bot.CheckIn{Member: key, Score: 8, Area: "knee", Note: "n", At: at(time.Minute)})
 	ok(t, err)
-	_, err = s.AddRedFlag(ctx, bot.RedFlagEvent{Member: key, Rule: "high-score", CheckInID: ci.ID, At: at(time.Minute)})
+	_, err = addRedFlag(t, s, bot.RedFlagEvent{Member: key, Rule: "high-score", CheckInID: ci.ID, At: at(time.Minute)})
 	ok(t, err)
 	_, err = s.AddCompletion(ctx, bot.Completion{Member: key, Day: "2026-03-02", Exercise: "bridge", At: at(2 * time.Minute)})
 	ok(t, err)

@@ -229,3 +229,14 @@ func testRecordCheckInReplaces(t *testing.T, open Opener) {
 		t.Error("the other member's check-in was touched")
 	}
 }
+
+// addRedFlag records one red flag through RecordRedFlags, keeping the
+// check-in it names, for tests that seed red flags.
+func addRedFlag(t testing.TB, s Store, e bot.RedFlagEvent) (bot.RedFlagEvent, error) {
+	t.Helper()
+	got, err := s.RecordRedFlags(t.Context(), e.Member, []bot.FlagRecord{{Event: e}})
+	if err != nil {
+		return bot.RedFlagEvent{}, err
+	}
+	return got[0], nil
+}

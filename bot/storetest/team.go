@@ -40,7 +40,7 @@ func populate(t testing.TB, s Store, key bot.MemberKey) bot.MemberData {
 		c, err := s.AddCheckIn(ctx, c)
 		ok(t, err)
 		d.CheckIns = append(d.CheckIns, c)
-		e, err := s.AddRedFlag(ctx, bot.RedFlagEvent{Member: key, Rule: "severe", Area: c.Area, CheckInID: c.ID, At: c.At})
+		e, err := addRedFlag(t, s, bot.RedFlagEvent{Member: key, Rule: "severe", Area: c.Area, CheckInID: c.ID, At: c.At})
 		ok(t, err)
 		d.RedFlags = append(d.RedFlags, e)
 	}
