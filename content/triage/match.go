@@ -119,7 +119,6 @@ func (ph phrase) matchAt(words []string, i int) (int, bool) {
 
 // lexicon is every phrase the triage knows, by class, compiled once.
 type lexicon struct {
-	classes map[class][]pattern
 	// byFirst indexes patterns by the literal words their first required
 	// slot accepts; prefixed and optional first slots go to loose.
 	byFirst map[string][]classPattern
@@ -141,11 +140,10 @@ type classPattern struct {
 }
 
 func newLexicon(src map[class][]string) *lexicon {
-	lx := &lexicon{classes: map[class][]pattern{}, byFirst: map[string][]classPattern{}, vocab: map[string]bool{}, known: map[string]bool{}, byLen: map[int][]string{}}
+	lx := &lexicon{byFirst: map[string][]classPattern{}, vocab: map[string]bool{}, known: map[string]bool{}, byLen: map[int][]string{}}
 	for c, phrases := range src {
 		for _, ph := range phrases {
 			p := compilePattern(ph)
-			lx.classes[c] = append(lx.classes[c], p)
 			cp := classPattern{class: c, pattern: p}
 			literal := true
 			for _, ph := range p.segs[0].alts {

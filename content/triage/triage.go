@@ -214,8 +214,8 @@ func (f *facts) has(c class) bool {
 	return f.areaClasses[c] || len(f.affirmed(c)) > 0
 }
 
-// mentionedAt returns the affirmed mentions of c (or, with history, the
-// historical ones too).
+// any returns the affirmed mentions of c and, with history, the
+// historical ones too.
 func (f *facts) any(c class, withHistory bool) []*mention {
 	var out []*mention
 	for _, m := range f.mentions {
@@ -256,7 +256,7 @@ func (f *facts) together(cs ...class) ([]string, bool) {
 	return nil, false
 }
 
-// all returns the words of the affirmed mentions of c.
+// words returns the words of the affirmed mentions of c.
 func (f *facts) words(c class) []string {
 	var out []string
 	for _, m := range f.affirmed(c) {
