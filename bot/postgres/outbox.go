@@ -42,13 +42,15 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 	}
 	args := []any{due.Unix() / 60, toMS(due), status, note, toMS(now), doneAt, g.TZ, int(g.Time), int(g.Days)}
 	total := 0
+	ownNudge, ownKinds := reminderSQL(false)
+	teamNudge, teamKinds := reminderSQL(true)
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		total = 0
 		tag, err := tx.Exec(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
-			SELECT s.member_id, s.kind, s.kind || ':' || s.id::text || ':' || $1::bigint::text,
+			SELECT s.member_id, `+ownNudge+`, `+ownNudge+` || ':' || s.id::text || ':' || $1::bigint::text,
 				$2::bigint, $3::text, $4::text, s.id, $5::bigint, $6::bigint
 			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
-			WHERE t.tz = $7 AND t.minute = $8 AND t.days = $9 AND s.created_at <= $2::bigint AND s.kind NOT IN ('team_readiness', 'team_load')
+			WHERE t.tz = $7 AND t.minute = $8 AND t.days = $9 AND s.created_at <= $2::bigint AND s.kind IN `+ownKinds+`
 			ORDER BY s.id
 			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 		if err != nil {
@@ -56,14 +58,15 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 		}
 		total += int(tag.RowsAffected())
 		tag, err = tx.Exec(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
-			SELECT m.id, CASE s.kind WHEN 'team_load' THEN 'load_prompt' ELSE 'readiness' END,
-				CASE s.kind WHEN 'team_load' THEN 'load_prompt:' ELSE 'readiness:' END || s.id::text || ':' || m.id::text || ':' || $1::bigint::text,
+			SELECT m.id, `+teamNudge+`,
+				`+teamNudge+` || ':' || s.id::text || ':' || m.id::text || ':' || $1::bigint::text,
 				$2::bigint, $3::text, $4::text, s.id, $5::bigint, $6::bigint
 			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
 			JOIN members owner ON owner.id = s.member_id
 			JOIN workspaces w ON w.platform = owner.platform AND w.ext_id = owner.workspace
 			JOIN members m ON m.platform = owner.platform AND m.workspace = owner.workspace
-			WHERE t.tz = $7 AND t.minute = $8 AND t.days = $9 AND s.created_at <= $2::bigint AND s.kind IN ('team_readiness', 'team_load')
+			WHERE t.tz = $7 AND t.minute = $8 AND t.days = $9 AND s.created_at <= $2::bigint AND s.kind IN `+teamKinds+`
+				-- bot.Workspace.Prompts, in SQL for the bulk path
 				AND m.onboarded_at IS NOT NULL AND (m.share_with_staff OR w.privacy = 'wellness')
 			ORDER BY s.id, m.id
 			ON CONFLICT (dedupe_key) DO NOTHING`, args...)

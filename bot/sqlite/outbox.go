@@ -40,11 +40,13 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 	minute := due.Unix() / 60
 	group := []any{g.TZ, int(g.Time), int(g.Days), toMS(due)}
 	total := 0
+	ownNudge, ownKinds := reminderSQL(false)
+	teamNudge, teamKinds := reminderSQL(true)
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
-			SELECT s.member_id, s.kind, s.kind || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?
+			SELECT s.member_id, `+ownNudge+`, `+ownNudge+` || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?
 			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
-			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind NOT IN ('team_readiness', 'team_load')
+			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind IN `+ownKinds+`
 			ON CONFLICT (dedupe_key) DO NOTHING`,
 			append([]any{minute, toMS(due), status, note, toMS(now), doneAt}, group...)...)
 		if err != nil {
@@ -53,13 +55,14 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 		n, _ := res.RowsAffected()
 		total += int(n)
 		res, err = db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
-			SELECT m.id, CASE s.kind WHEN 'team_load' THEN 'load_prompt' ELSE 'readiness' END,
-				CASE s.kind WHEN 'team_load' THEN 'load_prompt:' ELSE 'readiness:' END || s.id || ':' || m.id || ':' || ?, ?, ?, ?, s.id, ?, ?
+			SELECT m.id, `+teamNudge+`,
+				`+teamNudge+` || ':' || s.id || ':' || m.id || ':' || ?, ?, ?, ?, s.id, ?, ?
 			FROM subscription_times t JOIN subscriptions s ON s.id = t.subscription_id
 			JOIN members owner ON owner.id = s.member_id
 			JOIN workspaces w ON w.platform = owner.platform AND w.ext_id = owner.workspace
 			JOIN members m ON m.platform = owner.platform AND m.workspace = owner.workspace
-			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind IN ('team_readiness', 'team_load')
+			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind IN `+teamKinds+`
+				-- bot.Workspace.Prompts, in SQL for the bulk path
 				AND m.onboarded_at IS NOT NULL AND (m.share_with_staff = 1 OR w.privacy = 'wellness')
 			ON CONFLICT (dedupe_key) DO NOTHING`,
 			append([]any{minute, toMS(due), status, note, toMS(now), doneAt}, group...)...)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -365,6 +366,23 @@ func testTeamFanOut(t *testing.T, open Opener) {
 			}
 			items := due(t, s, dueAt, 100)
 			finish(t, s, items, bot.OutboxSent, dueAt)
+			// The bulk fan-out applies bot.Workspace.Prompts in SQL: the
+			// two must pick the same members, and the domain's nudge kind.
+			ws, err := s.Workspace(ctx, bot.Slack, "T1")
+			ok(t, err)
+			var byPolicy []string
+			for _, m := range members {
+				stored, err := s.Member(ctx, m.key)
+				ok(t, err)
+				if m.key.Workspace == "T1" && m.key.Platform == bot.Slack && ws.Prompts(stored) {
+					byPolicy = append(byPolicy, m.key.User)
+				}
+			}
+			slices.Sort(byPolicy)
+			same(t, "members the domain policy prompts", tt.want, byPolicy)
+			if tt.kind.Nudge() != tt.nudge || !tt.kind.FansOut() {
+				t.Errorf("%s: Nudge() = %q, FansOut() = %v", tt.kind, tt.kind.Nudge(), tt.kind.FansOut())
+			}
 			var want []bot.OutboxItem
 			for _, user := range tt.want {
 				want = append(want, bot.OutboxItem{Member: slackKey(user), Kind: tt.nudge, NotBefore: dueAt, Status: bot.OutboxPending, Ref: team.ID, CreatedAt: dueAt})

@@ -1,0 +1,29 @@
+package sqlite
+
+import (
+	"strings"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// reminderSQL writes the domain's reminder table (bot.ReminderKind.Nudge
+// and FansOut) as SQL for the bulk fan-out: the nudge kind of s.kind, and
+// the reminder kinds sent to their owner or fanned out to a workspace. The
+// kinds are the domain's constants, so quoting them as literals is safe.
+func reminderSQL(fansOut bool) (nudgeCase, kinds string) {
+	var c, in strings.Builder
+	c.WriteString("CASE s.kind")
+	for _, k := range bot.ReminderKinds() {
+		c.WriteString(" WHEN " + literal(string(k)) + " THEN " + literal(string(k.Nudge())))
+		if k.FansOut() == fansOut {
+			if in.Len() > 0 {
+				in.WriteString(", ")
+			}
+			in.WriteString(literal(string(k)))
+		}
+	}
+	c.WriteString(" END")
+	return c.String(), "(" + in.String() + ")"
+}
+
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
