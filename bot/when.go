@@ -264,7 +264,9 @@ func parseDay(fields []string, w *When) bool {
 				return true
 			}
 		}
-		if t, err := time.Parse("2006-01-02", f); err == nil {
+		// An ISO date names a year; one outside the years the coach can
+		// mean (as with "10 dec 2026") is a typo, not year 1.
+		if t, err := time.Parse("2006-01-02", f); err == nil && t.Year() >= 2000 && t.Year() <= 2200 {
 			w.kind, w.date = whenDate, t
 			return true
 		}
