@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/internal/storesql"
 )
 
 // ScheduleGroups returns every distinct (zone, time, days) reminder group.
@@ -42,8 +43,8 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 	}
 	args := []any{due.Unix() / 60, toMS(due), status, note, toMS(now), doneAt, g.TZ, int(g.Time), int(g.Days)}
 	total := 0
-	ownNudge, ownKinds := reminderSQL(false)
-	teamNudge, teamKinds := reminderSQL(true)
+	ownNudge, ownKinds := storesql.ReminderSQL(false)
+	teamNudge, teamKinds := storesql.ReminderSQL(true)
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		total = 0
 		tag, err := tx.Exec(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/internal/storesql"
 )
 
 // ScheduleGroups returns every distinct (zone, time, days) reminder group.
@@ -40,8 +41,8 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 	minute := due.Unix() / 60
 	group := []any{g.TZ, int(g.Time), int(g.Days), toMS(due)}
 	total := 0
-	ownNudge, ownKinds := reminderSQL(false)
-	teamNudge, teamKinds := reminderSQL(true)
+	ownNudge, ownKinds := storesql.ReminderSQL(false)
+	teamNudge, teamKinds := storesql.ReminderSQL(true)
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
 			SELECT s.member_id, `+ownNudge+`, `+ownNudge+` || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?

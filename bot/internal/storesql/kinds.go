@@ -1,4 +1,6 @@
-package postgres
+// Package storesql holds the SQL text both stores build from domain tables,
+// so SQLite and PostgreSQL cannot drift apart on it.
+package storesql
 
 import (
 	"strings"
@@ -6,11 +8,11 @@ import (
 	"github.com/recoverycoach/recoverycoach/bot"
 )
 
-// reminderSQL writes the domain's reminder table (bot.ReminderKind.Nudge
+// ReminderSQL writes the domain's reminder table (bot.ReminderKind.Nudge
 // and FansOut) as SQL for the bulk fan-out: the nudge kind of s.kind, and
 // the reminder kinds sent to their owner or fanned out to a workspace. The
 // kinds are the domain's constants, so quoting them as literals is safe.
-func reminderSQL(fansOut bool) (nudgeCase, kinds string) {
+func ReminderSQL(fansOut bool) (nudgeCase, kinds string) {
 	var c, in strings.Builder
 	c.WriteString("CASE s.kind")
 	for _, k := range bot.ReminderKinds() {
