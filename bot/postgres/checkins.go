@@ -122,7 +122,7 @@ func (db *DB) RecordCheckIn(ctx context.Context, rec bot.CheckInRecord) (bot.Rec
 			}
 		}
 		if rec.Replaces != 0 {
-			if err := dropCheckIn(ctx, tx, mid, rec.Replaces, c.At); err != nil {
+			if _, err := dropCheckIn(ctx, tx, mid, rec.Replaces, c.At, "check-in corrected"); err != nil {
 				return err
 			}
 		}
@@ -207,23 +207,25 @@ func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.
 }
 
 // dropCheckIn deletes a member's check-in with its red flags, cancelling
-// their staff alerts not yet sent, inside tx.
-func dropCheckIn(ctx context.Context, tx pgx.Tx, mid, id int64, at time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = 'check-in corrected', done_at = $1,
+// their staff alerts not yet sent (reason says why), inside tx; undo and
+// /pain edit both use it. It returns how many red flags went with it.
+func dropCheckIn(ctx context.Context, tx pgx.Tx, mid, id int64, at time.Time, reason string) (int, error) {
+	if _, err := tx.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = $1, done_at = $2,
 			claimed_by = '', claimed_until = NULL
 		WHERE status = 'pending' AND kind = 'staff_alert' AND ref IN
-		(SELECT id FROM red_flags WHERE member_id = $2 AND checkin_id = $3)`, toMS(at), mid, id); err != nil {
-		return err
+		(SELECT id FROM red_flags WHERE member_id = $3 AND checkin_id = $4)`, reason, toMS(at), mid, id); err != nil {
+		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM red_flags WHERE member_id = $1 AND checkin_id = $2`, mid, id); err != nil {
-		return err
+	flags, err := tx.Exec(ctx, `DELETE FROM red_flags WHERE member_id = $1 AND checkin_id = $2`, mid, id)
+	if err != nil {
+		return 0, err
 	}
 	tag, err := tx.Exec(ctx, `DELETE FROM checkins WHERE id = $1 AND member_id = $2`, id, mid)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if tag.RowsAffected() == 0 {
-		return bot.Errorf(bot.ENOTFOUND, "that check-in is gone")
+		return 0, bot.Errorf(bot.ENOTFOUND, "that check-in is gone")
 	}
-	return nil
+	return int(flags.RowsAffected()), nil
 }

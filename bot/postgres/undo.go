@@ -115,18 +115,7 @@ func undoEntry(ctx context.Context, tx pgx.Tx, mid int64, e *bot.Entry, now int6
 	case bot.EntryCheckIn:
 		// Warnings the check-in raised go with it; their staff alerts
 		// still waiting are cancelled (one already sent stays sent).
-		if _, err = tx.Exec(ctx, `UPDATE outbox SET status = 'skipped', last_error = 'check-in undone', done_at = $1,
-				claimed_by = '', claimed_until = NULL
-			WHERE status = 'pending' AND kind = 'staff_alert' AND ref IN
-			(SELECT id FROM red_flags WHERE member_id = $2 AND checkin_id = $3)`, now, mid, e.CheckIn.ID); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `DELETE FROM red_flags WHERE member_id = $1 AND checkin_id = $2`, mid, e.CheckIn.ID)
-		if err != nil {
-			return err
-		}
-		e.RedFlags = int(tag.RowsAffected())
-		_, err = tx.Exec(ctx, `DELETE FROM checkins WHERE id = $1 AND member_id = $2`, e.CheckIn.ID, mid)
+		e.RedFlags, err = dropCheckIn(ctx, tx, mid, e.CheckIn.ID, fromMS(now), "check-in undone")
 		return err
 	case bot.EntryCompletion:
 		_, err = tx.Exec(ctx, `DELETE FROM completions WHERE member_id = $1 AND day = $2 AND exercise = $3 AND at = $4`,

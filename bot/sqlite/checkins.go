@@ -134,7 +134,7 @@ func (db *DB) RecordCheckIn(ctx context.Context, rec bot.CheckInRecord) (bot.Rec
 			}
 		}
 		if rec.Replaces != 0 {
-			if err := db.dropCheckIn(ctx, tx, mid, rec.Replaces, c.At); err != nil {
+			if _, err := dropCheckIn(ctx, tx, mid, rec.Replaces, c.At, "check-in corrected"); err != nil {
 				return err
 			}
 		}
@@ -219,22 +219,24 @@ func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.
 }
 
 // dropCheckIn deletes a member's check-in with its red flags, cancelling
-// their staff alerts not yet sent, inside tx.
-func (db *DB) dropCheckIn(ctx context.Context, tx *sql.Tx, mid, id int64, at time.Time) error {
-	if _, err := db.txExec(ctx, tx, `UPDATE outbox SET status = 'skipped', last_error = 'check-in corrected', done_at = ?
+// their staff alerts not yet sent (reason says why), inside tx; undo and
+// /pain edit both use it. It returns how many red flags went with it.
+func dropCheckIn(ctx context.Context, tx *sql.Tx, mid, id int64, at time.Time, reason string) (int, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'skipped', last_error = ?, done_at = ?
 		WHERE status = 'pending' AND kind = 'staff_alert' AND ref IN
-		(SELECT id FROM red_flags WHERE member_id = ? AND checkin_id = ?)`, toMS(at), mid, id); err != nil {
-		return err
+		(SELECT id FROM red_flags WHERE member_id = ? AND checkin_id = ?)`, reason, toMS(at), mid, id); err != nil {
+		return 0, err
 	}
-	if _, err := db.txExec(ctx, tx, `DELETE FROM red_flags WHERE member_id = ? AND checkin_id = ?`, mid, id); err != nil {
-		return err
-	}
-	res, err := db.txExec(ctx, tx, `DELETE FROM checkins WHERE id = ? AND member_id = ?`, id, mid)
+	res, err := tx.ExecContext(ctx, `DELETE FROM red_flags WHERE member_id = ? AND checkin_id = ?`, mid, id)
 	if err != nil {
-		return err
+		return 0, err
+	}
+	flags, _ := res.RowsAffected()
+	if res, err = tx.ExecContext(ctx, `DELETE FROM checkins WHERE id = ? AND member_id = ?`, id, mid); err != nil {
+		return 0, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return bot.Errorf(bot.ENOTFOUND, "that check-in is gone")
+		return 0, bot.Errorf(bot.ENOTFOUND, "that check-in is gone")
 	}
-	return nil
+	return int(flags), nil
 }

@@ -125,17 +125,7 @@ func undoEntry(ctx context.Context, tx *sql.Tx, mid int64, e *bot.Entry, now int
 	case bot.EntryCheckIn:
 		// Warnings the check-in raised go with it; their staff alerts
 		// still waiting are cancelled (one already sent stays sent).
-		if _, err = exec(`UPDATE outbox SET status = 'skipped', last_error = 'check-in undone', done_at = ?
-			WHERE status = 'pending' AND kind = 'staff_alert' AND ref IN
-			(SELECT id FROM red_flags WHERE member_id = ? AND checkin_id = ?)`, now, mid, e.CheckIn.ID); err != nil {
-			return err
-		}
-		var n int64
-		if n, err = exec(`DELETE FROM red_flags WHERE member_id = ? AND checkin_id = ?`, mid, e.CheckIn.ID); err != nil {
-			return err
-		}
-		e.RedFlags = int(n)
-		_, err = exec(`DELETE FROM checkins WHERE id = ? AND member_id = ?`, e.CheckIn.ID, mid)
+		e.RedFlags, err = dropCheckIn(ctx, tx, mid, e.CheckIn.ID, fromMS(now), "check-in undone")
 	case bot.EntryCompletion:
 		_, err = exec(`DELETE FROM completions WHERE member_id = ? AND day = ? AND exercise = ? AND at = ?`,
 			mid, e.Completion.Day, e.Completion.Exercise, toMS(e.Completion.At))
