@@ -125,7 +125,7 @@ func Commands() *Registry {
 				Handler: (*Coach).readiness},
 			{Name: "load", Summary: "Log a session: effort (RPE 0-10) and minutes", Examples: []string{"/coach load 7 60 team practice"},
 				Options: []Option{
-					{Name: "rpe", Description: "Session effort, 0 rest ... 10 maximal", Type: OptInt, Min: 0, Max: 10, Required: true},
+					{Name: "rpe", Label: "Effort (RPE)", Description: "Session effort, 0 rest ... 10 maximal", Type: OptInt, Min: 0, Max: 10, Required: true},
 					{Name: "minutes", Description: "Session length in minutes", Type: OptInt, Min: 1, Max: 600, Required: true},
 					{Name: "note", Description: "What the session was", Type: OptText, Max: 200}},
 				Handler: (*Coach).load},

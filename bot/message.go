@@ -85,6 +85,10 @@ type Button struct {
 	Label   string
 	Command string
 	Style   ButtonStyle
+	// Form, when set, is a command line such as "coach readiness" whose
+	// options the button asks for in a dialog (see FormFor) before running
+	// it; Command is then what a platform without dialogs offers instead.
+	Form string
 }
 
 // File is an attachment such as a CSV export.

@@ -65,6 +65,9 @@ type Option struct {
 	Keyword string
 	// Placeholder is shown in usage; it defaults to the upper-cased name.
 	Placeholder string
+	// Label names the option in a dialog (see FormFor); empty means the
+	// capitalised Name.
+	Label string
 	// FromContext, for an optional option left out, asks the Coach to
 	// fill it from what it knows of the member (the area of their program
 	// or last check-in) before the handler runs.
