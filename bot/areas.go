@@ -73,24 +73,25 @@ var unpairedAreas = map[string]bool{"neck": true, "upper-back": true, "lower-bac
 // back", "left lower back". It returns the stored form: the canonical
 // area, prefixed with its side ("left-knee", "both-knee").
 func ParseArea(s string) (string, error) {
-	words := strings.Fields(strings.ToLower(strings.ReplaceAll(s, "-", " ")))
-	bad := func() error {
-		msg := fmt.Sprintf("%q is not a body area I know.", clip(s, 30))
-		if near := closeMatches(strings.Join(words, "-"), areaNames(), 2); len(near) > 0 {
-			msg += " Did you mean " + codeList(near) + "?"
-		} else {
-			msg += " Try knee, lower-back, shoulder or ankle, with left or right if you like."
-		}
-		return Errorf(EINVALID, "%s", msg)
+	if area, ok := parseArea(s); ok {
+		return area, nil
 	}
+	return "", unknownArea(s)
+}
+
+// parseArea is ParseArea without the error: the parser tries several
+// runs of words as an area, and only the error it shows is worth
+// building ("did you mean" compares the input with every area).
+func parseArea(s string) (string, bool) {
+	words := splitArea(s)
 	if len(words) == 0 || len(words) > 4 {
-		return "", bad()
+		return "", false
 	}
 	side := ""
 	if sd, ok := sideWords[words[0]]; ok && len(words) > 1 {
 		side, words = sd, words[1:]
 	} else if n := len(words); n > 1 && (words[n-1] == "side" || words[n-1] == "sides") {
-		return "", bad()
+		return "", false
 	}
 	area, ok := LookupArea(strings.Join(words, "-"))
 	if !ok {
@@ -99,12 +100,29 @@ func ParseArea(s string) (string, error) {
 		area, ok = LookupArea(strings.TrimSuffix(strings.Join(words, "-"), "s"))
 	}
 	if !ok {
-		return "", bad()
+		return "", false
 	}
 	if side == "" || side == "both" && unpairedAreas[area] || area == "other" {
-		return area, nil
+		return area, true
 	}
-	return side + "-" + area, nil
+	return side + "-" + area, true
+}
+
+// splitArea splits an area as typed into lower-case words; hyphens
+// separate words too.
+func splitArea(s string) []string {
+	return strings.Fields(strings.ToLower(strings.ReplaceAll(s, "-", " ")))
+}
+
+// unknownArea is ParseArea's error for s, with the areas it may have meant.
+func unknownArea(s string) error {
+	msg := fmt.Sprintf("%q is not a body area I know.", clip(s, 30))
+	if near := closeMatches(strings.Join(splitArea(s), "-"), areaNames(), 2); len(near) > 0 {
+		msg += " Did you mean " + codeList(near) + "?"
+	} else {
+		msg += " Try knee, lower-back, shoulder or ankle, with left or right if you like."
+	}
+	return Errorf(EINVALID, "%s", msg)
 }
 
 // BaseArea is the area without its side: "left-knee" -> "knee". Content

@@ -101,10 +101,52 @@ type Call struct {
 	Member    Member
 	Workspace Workspace
 	Now       time.Time
+
+	// history is the command's read of the member's recent check-ins,
+	// kept so that one command reads them once (see recentHistory).
+	history *history
 }
 
 // Loc returns the member's time zone.
-func (call *Call) Loc() *time.Location { return call.Member.Location() }
+func (call *Call) Loc() *time.Location {
+	// A zone LoadZone found is the one Location would load again from
+	// its file.
+	if loc, ok := zones.Load(call.Member.TZ); ok {
+		return loc.(*time.Location)
+	}
+	return call.Member.Location()
+}
+
+// history is a bounded read of a member's check-ins: the newest, at most
+// limit of them, at or after since, oldest first.
+type history struct {
+	since    time.Time
+	limit    int
+	checkIns []CheckIn
+}
+
+// recentHistory returns the member's newest check-ins at or after since,
+// at most limit of them, oldest first. It reads the store only when no
+// earlier read of the same command covers them. The slice may be shared
+// with that read: callers must not change it in place (appending is
+// safe).
+func (c *Coach) recentHistory(ctx context.Context, call *Call, since time.Time, limit int) ([]CheckIn, error) {
+	if h := call.history; h != nil && !since.Before(h.since) && limit <= h.limit {
+		// The earlier read holds the newest h.limit check-ins since
+		// h.since, so it holds the newest limit since any later time.
+		got := h.checkIns
+		i, _ := slices.BinarySearchFunc(got, since, func(ci CheckIn, t time.Time) int { return ci.At.Compare(t) })
+		got = got[i:]
+		got = got[max(0, len(got)-limit):]
+		return got[:len(got):len(got)], nil
+	}
+	got, err := c.store.RecentCheckIns(ctx, call.Member.Key, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent check-ins: %w", err)
+	}
+	call.history = &history{since: since, limit: limit, checkIns: got}
+	return got[:len(got):len(got)], nil
+}
 
 // Handle runs one request and returns the reply to show. It never fails:
 // bad input and refusals become a friendly private reply, and internal
@@ -279,13 +321,9 @@ func (c *Coach) fillFromContext(ctx context.Context, call *Call) error {
 // defaultArea is the area of the member's last check-in when it fits
 // their program (or they have none), else the program's first area.
 func (c *Coach) defaultArea(ctx context.Context, call *Call) (string, error) {
-	recent, err := c.store.CheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -90))
+	last, err := c.lastArea(ctx, call)
 	if err != nil {
-		return "", fmt.Errorf("recent check-ins: %w", err)
-	}
-	last := ""
-	for i := len(recent) - 1; i >= 0 && last == ""; i-- {
-		last = recent[i].Area
+		return "", err
 	}
 	prog, ok := c.programOf(ctx, call.Member)
 	if !ok || len(prog.Areas) == 0 {
@@ -295,4 +333,34 @@ func (c *Coach) defaultArea(ctx context.Context, call *Call) (string, error) {
 		return last, nil
 	}
 	return prog.Areas[0], nil
+}
+
+// lastArea is the area of the member's newest check-in of the last 90 days
+// that names one. It reads the same bounded history as a check-in, which
+// the check-in then reuses; only when none of those check-ins names an
+// area are the older ones read.
+func (c *Coach) lastArea(ctx context.Context, call *Call) (string, error) {
+	since := call.Now.AddDate(0, 0, -90)
+	recent, err := c.recentHistory(ctx, call, since, recentCheckIns)
+	if err != nil {
+		return "", err
+	}
+	if area := newestArea(recent); area != "" || len(recent) < recentCheckIns {
+		return area, nil
+	}
+	all, err := c.store.CheckIns(ctx, call.Member.Key, since)
+	if err != nil {
+		return "", fmt.Errorf("check-ins: %w", err)
+	}
+	return newestArea(all), nil
+}
+
+// newestArea is the area of the newest check-in that names one, or "".
+func newestArea(checkIns []CheckIn) string {
+	for i := len(checkIns) - 1; i >= 0; i-- {
+		if checkIns[i].Area != "" {
+			return checkIns[i].Area
+		}
+	}
+	return ""
 }

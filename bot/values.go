@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -185,19 +186,30 @@ var fullDayNames = [7]string{"sunday", "monday", "tuesday", "wednesday", "thursd
 // LoadZone validates an IANA zone name such as Europe/Berlin.
 func LoadZone(name string) (*time.Location, error) {
 	name = strings.TrimSpace(name)
-	bad := Errorf(EINVALID, "%q is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.", clip(name, 40))
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	bad := func() error {
+		return Errorf(EINVALID, "%q is not a time zone I know; use an IANA name like Europe/Berlin or America/New_York.", clip(name, 40))
+	}
 	if name == "" || name == "Local" || len(name) > 64 || strings.ContainsAny(name, " \\") {
-		return nil, bad
+		return nil, bad()
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		if strings.EqualFold(name, "utc") {
 			return time.UTC, nil
 		}
-		return nil, bad
+		return nil, bad()
 	}
+	zones.Store(name, loc)
 	return loc, nil
 }
+
+// zones caches the zones LoadZone found: every command checks its
+// member's zone, and time.LoadLocation reads the zone's file each time.
+// Only names found in the zone database are kept, so it stays small.
+var zones sync.Map
 
 // LocalDay returns the YYYY-MM-DD of t in loc.
 func LocalDay(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02") }

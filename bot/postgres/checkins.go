@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -185,14 +186,14 @@ func (db *DB) RecordRedFlags(ctx context.Context, member bot.MemberKey, flags []
 	return out, nil
 }
 
-// RecentCheckIns implements bot.Store.
+// RecentCheckIns implements bot.Store. The index on (member_id, at) yields
+// the rows newest first; they are turned oldest first here rather than by
+// a second sort in SQL.
 func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.Time, limit int) ([]bot.CheckIn, error) {
-	var out []bot.CheckIn
-	err := db.each(ctx, `SELECT id, score, area, note, at FROM (
-			SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c JOIN members m ON m.id = c.member_id
-			WHERE m.platform = $1 AND m.workspace = $2 AND m.user_id = $3 AND c.at >= $4
-			ORDER BY c.at DESC, c.id DESC LIMIT $5) recent
-		ORDER BY at, id`, []any{key.Platform, key.Workspace, key.User, toMS(since), limit}, func(s scanner) error {
+	out := make([]bot.CheckIn, 0, min(max(limit, 0), 64))
+	err := db.each(ctx, `SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c JOIN members m ON m.id = c.member_id
+		WHERE m.platform = $1 AND m.workspace = $2 AND m.user_id = $3 AND c.at >= $4
+		ORDER BY c.at DESC, c.id DESC LIMIT $5`, []any{key.Platform, key.Workspace, key.User, toMS(since), limit}, func(s scanner) error {
 		c := bot.CheckIn{Member: key}
 		var at int64
 		err := s.Scan(&c.ID, &c.Score, &c.Area, &c.Note, &at)
@@ -203,6 +204,7 @@ func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.
 	if err != nil {
 		return nil, fmt.Errorf("select recent check-ins: %w", err)
 	}
+	slices.Reverse(out)
 	return out, nil
 }
 

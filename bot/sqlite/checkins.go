@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -197,24 +198,27 @@ func (db *DB) RecordRedFlags(ctx context.Context, member bot.MemberKey, flags []
 	return out, nil
 }
 
-// RecentCheckIns implements bot.Store.
+// RecentCheckIns implements bot.Store. The index on (member_id, at) yields
+// the rows newest first; they are turned oldest first here rather than by
+// a second sort in SQL.
 func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.Time, limit int) ([]bot.CheckIn, error) {
-	var out []bot.CheckIn
-	err := db.each(ctx, `SELECT id, score, area, note, at FROM (
-			SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c JOIN members m ON m.id = c.member_id
-			WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND c.at >= ?
-			ORDER BY c.at DESC, c.id DESC LIMIT ?)
-		ORDER BY at, id`, []any{key.Platform, key.Workspace, key.User, toMS(since), limit}, func(s scanner) error {
+	out := make([]bot.CheckIn, 0, min(max(limit, 0), 64))
+	err := db.each(ctx, `SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c JOIN members m ON m.id = c.member_id
+		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND c.at >= ?
+		ORDER BY c.at DESC, c.id DESC LIMIT ?`, []any{key.Platform, key.Workspace, key.User, toMS(since), limit}, func(s scanner) error {
 		c := bot.CheckIn{Member: key}
-		var at int64
-		err := s.Scan(&c.ID, &c.Score, &c.Area, &c.Note, &at)
-		c.At = fromMS(at)
+		// Into int64: database/sql turns an integer into an int by way
+		// of its decimal text.
+		var score, at int64
+		err := s.Scan(&c.ID, &score, &c.Area, &c.Note, &at)
+		c.Score, c.At = int(score), fromMS(at)
 		out = append(out, c)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("select recent check-ins: %w", err)
 	}
+	slices.Reverse(out)
 	return out, nil
 }
 

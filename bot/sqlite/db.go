@@ -25,6 +25,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// readers is how many connections read at once, besides the writer.
+const readers = 4
+
 // DB is the SQLite store.
 type DB struct {
 	path string
@@ -100,7 +103,13 @@ func open(path string) (*DB, error) {
 			write.Close()
 			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 		}
-		read.SetMaxOpenConns(4)
+		read.SetMaxOpenConns(readers)
+		// Readers stay open: database/sql keeps two idle by default, and
+		// closing the others after each burst made every burst open new
+		// connections, run the pragmas and prepare every statement
+		// again.
+		read.SetMaxIdleConns(readers)
+		read.SetConnMaxIdleTime(0)
 		db.read = read
 		db.rstmts = newStmtCache(read)
 	}
