@@ -25,6 +25,8 @@ func Commands() *Registry {
 		}
 	}
 
+	postTZ := Option{Name: "tz", Description: "Zone of the times, e.g. Europe/London (default: yours)", Type: OptZone, Keyword: "tz", Placeholder: "ZONE"}
+
 	pain := &Command{
 		Name:    "pain",
 		Summary: "Log how much it hurts, from 0 (none) to 10 (worst)",
@@ -58,7 +60,6 @@ func Commands() *Registry {
 			{Name: "done", Summary: "Log today's exercises (or one) as done", Examples: []string{"/coach done", "/coach done bridge", "/coach done quad sets"},
 				Options: []Option{{Name: "exercise", Description: "One exercise of your program: its name, id or the start of it", Type: OptText, Max: 100, Placeholder: "EXERCISE"}},
 				Handler: (*Coach).done},
-			{Name: "skip", Summary: "Skip today's remaining exercise reminders", Examples: []string{"/coach skip"}, Handler: (*Coach).skip},
 			{Name: "remind", Summary: "Set or stop exercise and check-in reminders", Empty: "list", Default: "set",
 				Subcommands: []*Command{
 					{Name: "set", Summary: "Remind me at these times; a different schedule is changed only with add or replace", Examples: []string{"/coach remind exercises at 08:00,18:00 weekdays", "/coach remind checkin at 20:00", "/coach remind exercises at 07:00 monday add"},
@@ -74,6 +75,9 @@ func Commands() *Registry {
 							Choices: append(append([]Choice(nil), kind.Choices...), Choice{Value: "all"})}},
 						Handler: (*Coach).remindOff},
 					{Name: "list", Summary: "Show my reminders", Examples: []string{"/coach remind"}, Handler: (*Coach).remindList},
+					{Name: "skip", Summary: "Skip today's remaining exercise reminders (also typed as /coach skip)", Examples: []string{"/coach skip"}, Handler: (*Coach).skip},
+					{Name: "summary", Summary: "A weekly summary of your check-ins and exercises by DM (also /coach summary)", Examples: []string{"/coach summary on sun 18:00", "/coach summary off"},
+						Options: weekly("summary"), Handler: (*Coach).summary},
 				}},
 			{Name: "tape", Summary: "Track kinesiology tape: skin check and removal reminders", Empty: "status",
 				Subcommands: []*Command{
@@ -112,8 +116,6 @@ func Commands() *Registry {
 				Options: []Option{days("28", 365),
 					{Name: "name", Description: "Your name as it should appear on the report (optional)", Type: OptText, Max: 60}},
 				Handler: (*Coach).report},
-			{Name: "summary", Summary: "A weekly summary of your check-ins and exercises by DM", Examples: []string{"/coach summary on sun 18:00", "/coach summary off"},
-				Options: weekly("summary"), Handler: (*Coach).summary},
 			{Name: "export", Summary: "Download all your data as CSV", Examples: []string{"/coach export"}, Handler: (*Coach).export},
 			{Name: "readiness", Summary: "Daily five-item wellness check-in (1 = poor, 5 = great)", Examples: []string{"/coach readiness", "/coach readiness 4 3 2 4 5"},
 				Options: []Option{
@@ -131,13 +133,54 @@ func Commands() *Registry {
 				Handler: (*Coach).load},
 			{Name: "edit", Summary: "Correct today's last check-in (also typed as /pain edit)", Examples: []string{"/pain edit 5 knee", "/coach edit 4"},
 				Options: pain.Options, Handler: (*Coach).painEdit},
-			{Name: "undo", Summary: "Remove the last thing you logged (check-in, exercises, tape, readiness or load)", Examples: []string{"/coach undo"},
+			{Name: "undo", Summary: "Remove the last thing you logged (check-in, exercises, tape, readiness, load or movement break)", Examples: []string{"/coach undo"},
 				Handler: (*Coach).undo},
 			{Name: "forget", Summary: "Delete all your data (asks to confirm)", Examples: []string{"/coach forget"},
 				// Only the word confirm deletes: "forget yes" reads like an
 				// answer to a question not yet asked.
 				Options: []Option{{Name: "confirm", Description: "Type confirm to delete everything", Type: OptWord, Placeholder: "confirm"}},
 				Handler: (*Coach).forget},
+			{Name: "challenge", Summary: "Your own progress in a channel's group challenge, and your streak", Examples: []string{"/coach challenge"},
+				Handler: (*Coach).challengeMine},
+			{Name: "public", Summary: "Show (on) or hide (off) your movement-break streak count on channel boards", Examples: []string{"/coach public on", "/coach public off"},
+				Options: []Option{{Name: "state", Description: "on shows your streak count (only the count); off hides it", Type: OptChoice, Required: true,
+					Choices: []Choice{{Value: "on", Aliases: []string{"yes", "show"}}, {Value: "off", Aliases: []string{"no", "hide"}}}}},
+				Handler: (*Coach).public},
+			{Name: "break", Summary: "Log a movement break (what Done on a channel's movement break does)", Examples: []string{"/coach break", "/coach break skip"},
+				Options: []Option{
+					{Name: "state", Description: "skip: not today (nothing is stored)", Type: OptChoice, Choices: []Choice{{Value: "skip", Aliases: []string{"no", "not-today"}}}},
+					{Name: "at", Description: "The time of the post it answers, HH:MM (default now)", Type: OptTimes, Keyword: "at", Placeholder: "HH:MM"}},
+				Handler: (*Coach).breakLog},
+			{Name: "channel", Summary: "Staff only, typed in a channel: group posts there", Role: RoleStaff, Empty: "list", Default: "set",
+				Subcommands: []*Command{
+					{Name: "set", Summary: "Post a movement break, readiness or load prompt in this channel", Examples: []string{"/coach channel movement at 10:30,15:00 weekdays", "/coach channel readiness at 08:00", "/coach channel load at 18:30 mon,wed,fri"},
+						Options: []Option{
+							{Name: "kind", Description: "What to post", Type: OptChoice, Required: true,
+								Choices: []Choice{{Value: string(PostMovement), Aliases: []string{"movement-break", "break", "breaks"}}, {Value: string(PostReadiness), Aliases: []string{"wellness"}}, {Value: string(PostLoad), Aliases: []string{"session"}}}},
+							{Name: "at", Description: "Times of day, HH:MM, comma separated", Type: OptTimes, Required: true, Keyword: "at", Placeholder: "HH:MM[,HH:MM...]"},
+							repeat,
+							postTZ},
+						Filler:  []string{"post", "posts", "every", "each"},
+						Handler: (*Coach).channelSet},
+					{Name: "off", Summary: "Stop this channel's posts (of one kind, or all)", Examples: []string{"/coach channel off movement", "/coach channel off"},
+						Options: []Option{{Name: "kind", Description: "Which posts to stop; all when left out", Type: OptChoice,
+							Choices: []Choice{{Value: string(PostMovement), Aliases: []string{"movement-break", "break", "breaks"}}, {Value: string(PostReadiness)}, {Value: string(PostLoad)}, {Value: string(PostSummary)}, {Value: string(PostChallenge)}}}},
+						Handler: (*Coach).channelOff},
+					{Name: "list", Summary: "What this channel gets", Examples: []string{"/coach channel list"}, Handler: (*Coach).channelList},
+					{Name: "summary", Summary: "An anonymous weekly summary of the group in this channel", Examples: []string{"/coach channel summary weekly mon 09:00"},
+						Options: []Option{
+							{Name: "every", Description: "How often: weekly", Type: OptChoice, Default: "weekly", Choices: []Choice{{Value: "weekly"}}},
+							{Name: "day", Description: "Day of the week, e.g. mon", Type: OptWeekdays, Default: "mon", Placeholder: "DAY"},
+							{Name: "at", Description: "Time of day, HH:MM", Type: OptTimes, Default: "09:00", Placeholder: "HH:MM"},
+							postTZ},
+						Handler: (*Coach).channelSummary},
+					{Name: "challenge", Summary: "Start a group challenge here: DAYS long, GOAL movement breaks each", Examples: []string{"/coach channel challenge December 30 20"},
+						Options: []Option{
+							{Name: "name", Description: "One word, e.g. December or Move-more", Type: OptWord, Required: true},
+							{Name: "days", Description: "How many days it runs (7-90)", Type: OptInt, Min: 7, Max: 90, Required: true},
+							{Name: "goal", Description: "Movement breaks each person aims for (1-300)", Type: OptInt, Min: 1, Max: 300, Required: true}},
+						Handler: (*Coach).channelChallenge},
+				}},
 			{Name: "team", Summary: "Staff only: team view and settings", Role: RoleStaff, Empty: "report",
 				Subcommands: []*Command{
 					{Name: "report", Summary: "Team view, respecting the privacy mode", Examples: []string{"/coach team report 14"},
@@ -177,5 +220,11 @@ func Commands() *Registry {
 				}},
 		},
 	}
-	return NewRegistry(pain, coach)
+	reg := NewRegistry(pain, coach)
+	// "/pain edit 5 knee" reads as people say it; the command itself is
+	// /coach edit, so Discord keeps /pain with its score first.
+	reg.Shortcut("pain edit", "coach", "edit")
+	reg.Shortcut("coach skip", "coach", "remind", "skip")
+	reg.Shortcut("coach summary", "coach", "remind", "summary")
+	return reg
 }

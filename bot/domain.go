@@ -321,4 +321,9 @@ type MemberData struct {
 	Program *MemberProgram
 	// Pauses are the member's pause and snooze periods, oldest first.
 	Pauses []PausePeriod
+	// MovementBreaks are the breaks the member logged, oldest first, and
+	// PublicStreak whether they show their streak count on channel boards
+	// (filled by the export; team views do not use them).
+	MovementBreaks []MovementBreak
+	PublicStreak   bool
 }

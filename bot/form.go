@@ -78,8 +78,22 @@ func FormFor(command string) (Form, bool) {
 	return f, true
 }
 
+// FieldError is Form.Line's refusal of one answer: Field names the
+// question, so that a dialog can show the message under it. It unwraps to
+// an EINVALID *Error.
+type FieldError struct {
+	Field string
+	Err   *Error
+}
+
+// Error implements the error interface.
+func (e *FieldError) Error() string { return e.Err.Error() }
+
+// Unwrap exposes the *Error to ErrorCode and ErrorMessage.
+func (e *FieldError) Unwrap() error { return e.Err }
+
 // Line builds the command line from the answers by field name. A missing
-// required answer is an EINVALID error naming it; an answer is trimmed and
+// required answer is a *FieldError naming it; an answer is trimmed and
 // kept on one line. Optional answers may be left out only at the end, since
 // the line is positional. The registry's parser still checks every value.
 func (f Form) Line(answers map[string]string) (string, error) {
@@ -89,20 +103,19 @@ func (f Form) Line(answers map[string]string) (string, error) {
 		v := strings.Join(strings.Fields(answers[field.Name]), " ")
 		switch {
 		case v == "" && field.Required:
-			return "", Errorf(EINVALID, "Please answer %s.", strings.ToLower(field.Label))
+			return "", &FieldError{field.Name, Errorf(EINVALID, "Please answer %s.", strings.ToLower(field.Label))}
 		case v == "":
 			skipped = field.Name
 			continue
 		case skipped != "":
-			return "", Errorf(EINVALID, "Please answer %s too, or leave %s empty.", skipped, field.Name)
+			return "", &FieldError{skipped, Errorf(EINVALID, "Please answer %s too, or leave %s empty.", skipped, field.Name)}
 		}
 		parts = append(parts, v)
+		if len(strings.Join(parts, " ")) > MaxInputBytes {
+			return "", &FieldError{field.Name, Errorf(EINVALID, "That answer is too long.")}
+		}
 	}
-	line := strings.Join(parts, " ")
-	if len(line) > MaxInputBytes {
-		return "", Errorf(EINVALID, "That answer is too long.")
-	}
-	return line, nil
+	return strings.Join(parts, " "), nil
 }
 
 // Usage is how the form's command is typed, for a platform without dialogs

@@ -58,9 +58,9 @@ func (c *Coach) checkIn(ctx context.Context, call *Call, edit bool) (Reply, erro
 		Note:   strings.TrimSpace(call.Values.String("note")),
 		At:     call.Now,
 	}
-	recent, err := c.store.RecentCheckIns(ctx, call.Member.Key, call.Now.AddDate(0, 0, -30), recentCheckIns)
+	recent, err := c.recentHistory(ctx, call, call.Now.AddDate(0, 0, -30), recentCheckIns)
 	if err != nil {
-		return Reply{}, fmt.Errorf("recent check-ins: %w", err)
+		return Reply{}, err
 	}
 	var replaced *CheckIn
 	if edit {
@@ -73,7 +73,9 @@ func (c *Coach) checkIn(ctx context.Context, call *Call, edit bool) (Reply, erro
 		if checkIn.Note == "" {
 			checkIn.Note = replaced.Note
 		}
-		recent = slices.DeleteFunc(recent, func(ci CheckIn) bool { return ci.ID == replaced.ID })
+		// recent may be shared with the command's earlier read; it is
+		// not changed in place.
+		recent = slices.DeleteFunc(slices.Clone(recent), func(ci CheckIn) bool { return ci.ID == replaced.ID })
 	}
 	in := GuidanceInput{CheckIn: checkIn, Recent: append(recent, checkIn), Now: call.Now, Zone: call.Member.TZ, EmergencyNumber: call.Workspace.EmergencyNumber}
 	if in.Tape, err = c.store.WornTape(ctx, call.Member.Key); err != nil {
@@ -364,6 +366,12 @@ func (c *Coach) export(ctx context.Context, call *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("member data: %w", err)
 	}
+	if data.MovementBreaks, err = c.store.MovementBreaks(ctx, call.Member.Key, ""); err != nil {
+		return Reply{}, fmt.Errorf("movement breaks: %w", err)
+	}
+	if data.PublicStreak, err = c.store.PublicStreak(ctx, call.Member.Key); err != nil {
+		return Reply{}, fmt.Errorf("public streak: %w", err)
+	}
 	csvData, err := ExportCSV(data)
 	if err != nil {
 		return Reply{}, fmt.Errorf("render csv: %w", err)
@@ -411,6 +419,12 @@ func ExportCSV(d MemberData) ([]byte, error) {
 	if p := d.Program; p != nil {
 		rows = append(rows, []string{"program", ts(p.LoadedAt), "", "", "", "code=" + p.Code})
 	}
+	for _, b := range d.MovementBreaks {
+		rows = append(rows, []string{"movement_break", ts(b.At), "", "", "", "day=" + b.Day + " post=" + b.Minute.String()})
+	}
+	if d.PublicStreak {
+		rows = append(rows, []string{"setting", "", "", "", "", "streak shown on channel boards"})
+	}
 	for _, row := range rows {
 		for i := range row {
 			row[i] = csvSafe(row[i])
@@ -438,7 +452,7 @@ func (c *Coach) forget(ctx context.Context, call *Call) (Reply, error) {
 		if err := c.asked(ctx, call.Member.Key, promptForget); err != nil {
 			return Reply{}, err
 		}
-		text := "This deletes **everything** I store about you in this workspace: check-ins, reminders, tape, streaks and settings. It cannot be undone. Consider `/coach export` first."
+		text := "This deletes **everything** I store about you in this workspace: check-ins, reminders, tape, streaks and settings, and any channel posts you set up. It cannot be undone. Consider `/coach export` first."
 		if word != "" {
 			text = fmt.Sprintf("Nothing deleted: only `forget confirm` deletes. Type confirm, not %q, if you are sure.\n\n", clip(word, 20)) + text
 		}

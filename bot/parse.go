@@ -77,12 +77,9 @@ func (r *Registry) Parse(text string) (Parsed, error) {
 	if len(tokens) == 0 {
 		return Parsed{}, Errorf(EINVALID, "Type a command, for example `/pain 4 knee` or `/coach help`.")
 	}
+	tokens = r.expand(tokens)
 	cmd := r.Root(tokens[0])
-	if cmd != nil && cmd.Name == "pain" && len(tokens) > 1 && strings.EqualFold(tokens[1], "edit") {
-		// "/pain edit 5 knee" reads as people say it; the command itself
-		// is /coach edit, so Discord keeps /pain with its score first.
-		cmd, tokens = r.Root("coach"), append([]string{"edit"}, tokens[2:]...)
-	} else if cmd != nil {
+	if cmd != nil {
 		tokens = tokens[1:]
 	} else if coach := r.Root("coach"); coach != nil && coach.Sub(strings.TrimPrefix(tokens[0], "/")) != nil {
 		cmd = coach
@@ -225,20 +222,39 @@ func (o Option) parseSpan(tokens []string, stop []string) (any, int, error) {
 			break
 		}
 	}
+	// A single word's error speaks of what was typed there ("kne" is not
+	// a body area), except for durations and dates, where "3" alone means
+	// nothing and "3 dayz" says more. So a longer run's error is kept only
+	// for those, and for the others not even built.
+	wordErr := o.Type != OptDuration && o.Type != OptDate
 	var first error
 	for k := n; k >= 1; k-- {
-		v, err := o.parse(strings.Join(tokens[:k], " "))
+		s := strings.Join(tokens[:k], " ")
+		if wordErr && k > 1 {
+			if v, ok := o.try(s); ok {
+				return v, k, nil
+			}
+			continue
+		}
+		v, err := o.parse(s)
 		if err == nil {
 			return v, k, nil
 		}
-		if first == nil || k == 1 && o.Type != OptDuration && o.Type != OptDate {
-			// A single word's error speaks of what was typed there
-			// ("kne" is not a body area), except for durations and dates,
-			// where "3" alone means nothing and "3 dayz" says more.
+		if first == nil || wordErr {
 			first = err
 		}
 	}
 	return nil, 0, first
+}
+
+// try parses s as the option's value when only success matters, sparing
+// an area the "did you mean" search of its error.
+func (o Option) try(s string) (any, bool) {
+	if o.Type == OptArea {
+		return parseArea(s)
+	}
+	v, err := o.parse(s)
+	return v, err == nil
 }
 
 func keywords(cmd *Command) []string {

@@ -208,6 +208,15 @@ func (c *Coach) load(ctx context.Context, call *Call) (Reply, error) {
 	}
 	m := LoadMetricsOf(loads, call.Now)
 	text := fmt.Sprintf("Session logged: RPE %d x %d min = **%d** load. %s", l.RPE, l.Minutes, l.Load(), m.Sentence())
+	if l.Note != "" {
+		// A note such as "chest pain in the last sprint" is screened like
+		// any check-in, and the finding leads the reply.
+		if finding, found, err := c.screen(ctx, call.Request, l.Note); err != nil {
+			return Reply{}, err
+		} else if found {
+			text = finding.Text + "\n\n" + text
+		}
+	}
 	if m.ACWROK && m.ACWR > acwrHigh {
 		text += "\n\nThis week's load is well above your usual. Sharp jumps raise injury risk; plan an easier day or two. `/coach learn load-management` explains."
 		if err := c.flag(ctx, call, "load-spike", ""); err != nil {

@@ -202,7 +202,34 @@ func (c *Command) Leaves() []*Command {
 // Registry holds every command. It is data: parsing, help, the Slack
 // manifest and the Discord command definitions are all derived from it.
 type Registry struct {
-	roots []*Command
+	roots     []*Command
+	shortcuts []shortcut
+}
+
+// shortcut is another way to type a command: from, the words people type,
+// leads to the command at to.
+type shortcut struct{ from, to []string }
+
+// Shortcut makes the words from (such as "pain edit") another way to type
+// the command at path to (such as "coach", "edit"), for phrasings people
+// use and for commands that moved: Discord allows 25 verbs under one
+// command, so some live one level down while their old line still works.
+func (r *Registry) Shortcut(from string, to ...string) {
+	r.shortcuts = append(r.shortcuts, shortcut{from: strings.Fields(from), to: to})
+}
+
+// expand rewrites the leading words of a command line that match a
+// shortcut; a line without its root ("skip" for "coach skip") matches too.
+func (r *Registry) expand(tokens []string) []string {
+	words := append([]string{strings.TrimPrefix(tokens[0], "/")}, tokens[1:]...)
+	for _, sc := range r.shortcuts {
+		for _, typed := range [][]string{words, append([]string{sc.from[0]}, words...)} {
+			if len(typed) >= len(sc.from) && slices.EqualFunc(typed[:len(sc.from)], sc.from, strings.EqualFold) {
+				return append(slices.Clone(sc.to), typed[len(sc.from):]...)
+			}
+		}
+	}
+	return tokens
 }
 
 // NewRegistry links the commands into a registry.

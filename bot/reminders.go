@@ -267,10 +267,16 @@ func (c *Coach) Nudge(ctx context.Context, item OutboxItem) (NudgeDecision, erro
 	if err != nil {
 		return NudgeDecision{}, err
 	}
+	// Alerts and channel posts are for staff and channels, so the
+	// member's own pause and quiet hours do not hold them back.
 	if item.Kind == NudgeStaffAlert {
-		// Alerts go to staff, so the member's own pause and quiet hours do
-		// not hold them back.
 		return c.staffAlert(ctx, m, item)
+	}
+	if kind, ok := channelPostOf(item.Kind); ok {
+		return c.channelPost(ctx, m, item, kind)
+	}
+	if item.Kind == NudgeChannelGone {
+		return c.channelGoneDM(ctx, item)
 	}
 	now := c.clock.Now().UTC()
 	loc := m.Location()

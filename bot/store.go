@@ -124,6 +124,7 @@ type Store interface {
 	undoStore
 	planStore
 	pauseStore
+	channelStore
 }
 
 // MemberLocker is offered by a store that several processes share. The

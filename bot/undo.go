@@ -27,6 +27,7 @@ const (
 	EntryTapeOff   EntryKind = "tape_off"
 	EntryReadiness EntryKind = "readiness"
 	EntryLoad      EntryKind = "load"
+	EntryBreak     EntryKind = "movement_break"
 )
 
 // Entry is what Store.UndoLast removed. Only the field of its Kind is set.
@@ -41,6 +42,7 @@ type Entry struct {
 	Tape      []TapeCycle
 	Readiness Readiness
 	Load      SessionLoad
+	Break     MovementBreak
 	// RedFlags counts the warnings recorded with a removed check-in,
 	// removed with it (their staff alerts not yet sent are cancelled).
 	RedFlags int
@@ -52,8 +54,8 @@ type Entry struct {
 // undoStore is the part of Store that undo needs.
 type undoStore interface {
 	// UndoLast removes the member's newest entry made at or after since
-	// (check-in, completion, tape application or removal, readiness or
-	// session load) in one transaction and returns it; false when there is
+	// (check-in, completion, tape application or removal, readiness,
+	// session load or movement break) in one transaction and returns it; false when there is
 	// none. now decides which tape reminders are still worth restoring.
 	UndoLast(ctx context.Context, key MemberKey, since, now time.Time) (Entry, bool, error)
 }
@@ -116,6 +118,8 @@ func describeEntry(e Entry, now time.Time, loc *time.Location) string {
 		return fmt.Sprintf("your readiness check-in (%d/25) %s", e.Readiness.Total(), when)
 	case EntryLoad:
 		return fmt.Sprintf("your session of %d minutes at effort %d %s", e.Load.Minutes, e.Load.RPE, when)
+	case EntryBreak:
+		return "your movement break " + when
 	}
 	return "your last entry " + when
 }

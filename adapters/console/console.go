@@ -156,7 +156,12 @@ func (a *Adapter) render(r bot.Reply) string {
 			if i > 0 {
 				b.WriteString("  ")
 			}
-			fmt.Fprintf(&b, "[%s: type `%s`]", btn.Label, btn.Command)
+			command := btn.Command
+			if form, ok := bot.FormFor(btn.Form); ok {
+				// A terminal has no dialogs: show the whole line to type.
+				command = strings.TrimPrefix(form.Usage(), "/")
+			}
+			fmt.Fprintf(&b, "[%s: type `%s`]", btn.Label, command)
 		}
 		b.WriteString("\n")
 	}

@@ -115,6 +115,29 @@ func TestSendPrintsNudgesAndRefusesOtherPlatforms(t *testing.T) {
 	}
 }
 
+// TestChannelPostsShowTheirFormsAsLinesToType: a terminal has no dialogs,
+// so a button that opens one shows the whole command to type instead; a
+// channel command typed at the console posts to its one channel.
+func TestChannelPostsShowTheirFormsAsLinesToType(t *testing.T) {
+	coach, _, _ := bottest.NewCoach(t, nil)
+	var out syncBuffer
+	con := console.New(coach, strings.NewReader("/coach channel load at 18:30\n/coach channel list\n"), &out, console.Options{})
+	if err := con.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	post := bot.Reply{Title: "Session load", Visibility: bot.InChannel,
+		Buttons: []bot.Button{{Label: "Answer", Command: "coach load", Form: "coach load"}}}
+	if err := con.SendChannel(context.Background(), bot.Console, console.Workspace, "general", post); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"a session-load prompt here at 18:30 every day", "Posts in this channel", "[#general] Session load", "[Answer: type `coach load RPE MINUTES [NOTE...]`]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
 // TestFilesNeverOverwrite: two attachments of the same name are both kept.
 func TestFilesNeverOverwrite(t *testing.T) {
 	coach, _, _ := bottest.NewCoach(t, nil)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/recoverycoach/recoverycoach/adapters/discord"
 	"github.com/recoverycoach/recoverycoach/bot"
 	"github.com/recoverycoach/recoverycoach/bot/bottest"
+	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 )
 
 // benchClients is the number of concurrent clients, as in BENCHMARKS.md.
@@ -24,6 +26,29 @@ const benchClients = 64
 
 // benchPool is how many signed requests are prepared before timing starts.
 const benchPool = 20000
+
+// benchUsers is how many members the check-ins spread over, and
+// memberPace how often each checks in on the Coach's clock: a real
+// member's twice a day. Every check-in is then new (none is a repeat
+// within two minutes, kept once without a write) and reads a month of
+// history, which benchCoach stores before timing starts.
+const (
+	benchUsers = 500
+	memberPace = 12 * time.Hour
+)
+
+// benchCoach returns a Coach on SQLite whose benchmark members each have a
+// month of check-ins, and a func that moves the Coach's clock on by one
+// check-in's share of memberPace.
+func benchCoach(b *testing.B) (*bot.Coach, *sqlite.DB, func()) {
+	coach, db, clock := bottest.NewCoach(b, nil)
+	members := make([]bot.MemberKey, benchUsers)
+	for u := range members {
+		members[u] = bot.MemberKey{Platform: bot.Discord, Workspace: "g1", User: "u" + strconv.Itoa(u)}
+	}
+	bottest.History(b, db, members, clock.Now(), memberPace, 60)
+	return coach, db, func() { clock.Advance(memberPace / benchUsers) }
+}
 
 // BenchmarkInteractions compares the verified /discord/interactions
 // check-in path end to end (signature, dedupe, real Coach, real SQLite,
@@ -53,18 +78,21 @@ func BenchmarkInteractions(b *testing.B) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`{"type":1}`))
 		})
-		bare = loadHTTP(b, h, priv, clock.Now())
+		bare = loadHTTP(b, h, priv, clock.Now(), false)
 	})
 
 	b.Run("checkin", func(b *testing.B) {
-		coach, db, clock := bottest.NewCoach(b, nil)
+		coach, db, tick := benchCoach(b)
+		// The adapter's clock stands still: it checks the signatures'
+		// timestamps, made once before timing starts.
+		clock := bottest.NewClock(bottest.Start)
 		fake := newFakeDiscord(b)
-		a, err := discord.New(discord.Config{Session: fake.session(), PublicKey: fmt.Sprintf("%x", pub), Handler: coach, Store: db, Clock: clock})
+		a, err := discord.New(discord.Config{Session: fake.session(), PublicKey: fmt.Sprintf("%x", pub), Handler: pacedHandler{coach, tick}, Store: db, Clock: clock})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(a.Shutdown)
-		full := loadHTTP(b, a.HTTPHandler(), priv, clock.Now())
+		full := loadHTTP(b, a.HTTPHandler(), priv, clock.Now(), true)
 		// A check-in slower than the ack deadline is deferred and edited in
 		// later, which shows up here as a REST call.
 		b.ReportMetric(float64(len(fake.Calls())), "deferred")
@@ -74,14 +102,15 @@ func BenchmarkInteractions(b *testing.B) {
 	})
 
 	b.Run("coach", func(b *testing.B) {
-		coach, _, _ := bottest.NewCoach(b, nil)
+		coach, _, tick := benchCoach(b)
+		h := pacedHandler{coach, tick}
 		ctx := context.Background()
 		load(b, func(n int) error {
-			reply := coach.Handle(ctx, bot.Request{
-				Platform: bot.Discord, Workspace: "g1", User: "u" + strconv.Itoa(n%500), Channel: "42",
+			reply := h.Handle(ctx, bot.Request{
+				Platform: bot.Discord, Workspace: "g1", User: "u" + strconv.Itoa(n%benchUsers), Channel: "42",
 				Path: []string{"pain"}, Options: map[string]string{"score": strconv.Itoa(n % 11), "area": "knee"},
 			})
-			if !bytes.Contains([]byte(reply.Text), []byte("Logged")) {
+			if !strings.Contains(reply.Text, "Logged") {
 				return fmt.Errorf("reply %q", reply.Text)
 			}
 			return nil
@@ -89,9 +118,21 @@ func BenchmarkInteractions(b *testing.B) {
 	})
 }
 
+// pacedHandler moves the Coach's clock on before each request.
+type pacedHandler struct {
+	coach *bot.Coach
+	tick  func()
+}
+
+func (h pacedHandler) Handle(ctx context.Context, req bot.Request) bot.Reply {
+	h.tick()
+	return h.coach.Handle(ctx, req)
+}
+
 // loadHTTP sends distinct signed /pain check-ins to h over loopback HTTP
-// and returns the throughput in requests per second.
-func loadHTTP(b *testing.B, h http.Handler, priv ed25519.PrivateKey, at time.Time) float64 {
+// and returns the throughput in requests per second; with checkIns set,
+// every answer must be a logged check-in.
+func loadHTTP(b *testing.B, h http.Handler, priv ed25519.PrivateKey, at time.Time, checkIns bool) float64 {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: benchClients, MaxIdleConnsPerHost: benchClients}}
@@ -103,7 +144,7 @@ func loadHTTP(b *testing.B, h http.Handler, priv ed25519.PrivateKey, at time.Tim
 		sig, ts string
 	}
 	prepare := func(n int) signed {
-		body := slash("b"+strconv.Itoa(n), "g1", "u"+strconv.Itoa(n%500), "pain", num("score", n%11), str("area", "knee"))
+		body := slash("b"+strconv.Itoa(n), "g1", "u"+strconv.Itoa(n%benchUsers), "pain", num("score", n%11), str("area", "knee"))
 		sig, ts := sign(priv, at, body)
 		return signed{body, sig, ts}
 	}
@@ -120,9 +161,15 @@ func loadHTTP(b *testing.B, h http.Handler, priv ed25519.PrivateKey, at time.Tim
 		} else {
 			req = prepare(n)
 		}
-		status, err := postOnce(client, url, req.body, req.sig, req.ts)
-		if err == nil && status != http.StatusOK {
+		status, answer, err := postOnce(client, url, req.body, req.sig, req.ts)
+		switch {
+		case err != nil:
+		case status != http.StatusOK:
 			err = fmt.Errorf("status %d", status)
+		case checkIns && !bytes.Contains(answer, []byte("Logged")) && !bytes.HasPrefix(answer, []byte(`{"type":5`)):
+			// An apology is not a check-in; a deferred answer (type 5)
+			// is edited in later.
+			err = fmt.Errorf("answer %.200s", answer)
 		}
 		return err
 	})
@@ -148,7 +195,7 @@ func load(b *testing.B, do func(n int) error) float64 {
 			}
 		})
 	}
-	start, cpuStart := time.Now(), cpuTime()
+	start, cpuStart := time.Now(), bottest.CPUTime()
 	n := 0
 	for b.Loop() {
 		jobs <- n
@@ -156,7 +203,7 @@ func load(b *testing.B, do func(n int) error) float64 {
 	}
 	close(jobs)
 	wg.Wait()
-	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
+	elapsed, cpu := time.Since(start), bottest.CPUTime()-cpuStart
 
 	all := slices.Concat(latencies...)
 	slices.Sort(all)
@@ -172,19 +219,19 @@ func load(b *testing.B, do func(n int) error) float64 {
 	return rps
 }
 
-func postOnce(client *http.Client, url string, body []byte, sig, ts string) (int, error) {
+func postOnce(client *http.Client, url string, body []byte, sig, ts string) (int, []byte, error) {
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	req.Header.Set("X-Signature-Ed25519", sig)
 	req.Header.Set("X-Signature-Timestamp", ts)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, nil
+	answer, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer, err
 }

@@ -1,7 +1,8 @@
-// Package discord is the Discord adapter: slash commands with typed options
-// and button clicks, received over the gateway (a websocket, no public URL
-// needed) or as signed HTTP interactions, plus the Sender that delivers
-// nudges as direct messages. Both transports share one handler path.
+// Package discord is the Discord adapter: slash commands with typed options,
+// button clicks and the modals form buttons open, received over the gateway
+// (a websocket, no public URL needed) or as signed HTTP interactions, plus
+// the Sender that delivers nudges as direct messages. Both transports share
+// one handler path.
 //
 // Every interaction is answered within Discord's 3 seconds, counted from
 // its arrival: the store checks (the interaction-id record, a DM's owner)

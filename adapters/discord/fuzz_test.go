@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -26,6 +27,10 @@ func FuzzToRequest(f *testing.F) {
 	f.Add([]byte(`{"id":"7","type":2,"user":{"id":"u"},"data":{"name":"pain","options":[null,{"name":"score","type":4,"value":"six"},{"name":"","type":3,"value":true},{"name":"n","type":10,"value":2.5}]}}`))
 	f.Add([]byte(`{"id":"8","type":4,"user":{"id":"u"},"data":{"name":"pain"}}`))
 	f.Add([]byte(`{"id":"9","type":5,"user":{"id":"u"},"data":{"custom_id":"rc:x","components":[]}}`))
+	f.Add(submit("10", "g1", "u1", "rcm:coach readiness", readinessAnswers...))
+	f.Add(submit("11", "", "u1", "rcm:coach load", answer{"rpe", "7"}, answer{"minutes", "60"}, answer{"note", "x"}))
+	f.Add(click("12", "g1", "u1", "rcf:coach load", false))
+	f.Add([]byte(`{"id":"13","type":5,"user":{"id":"u"},"data":{"custom_id":"rcm:coach load","components":[{"type":1,"components":[{"type":4,"custom_id":"rpe","value":"1"},{"type":4,"custom_id":"rpe","value":"2"},{"type":2,"custom_id":"minutes"}]},{"type":4,"custom_id":"minutes","value":"5"}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var i discordgo.Interaction
 		if err := json.Unmarshal(data, &i); err != nil {
@@ -41,6 +46,17 @@ func FuzzToRequest(f *testing.F) {
 		if req.IsDM != (req.Workspace == discord.DMWorkspace && i.GuildID == "") {
 			t.Fatalf("IsDM = %v for guild %q", req.IsDM, i.GuildID)
 		}
+		switch d := i.Data.(type) {
+		case discordgo.MessageComponentInteractionData:
+			if req.Text != strings.TrimPrefix(d.CustomID, "rc:") || !strings.HasPrefix(d.CustomID, "rc:") {
+				t.Fatalf("click on %q ran %q", d.CustomID, req.Text)
+			}
+		case discordgo.ModalSubmitInteractionData:
+			form, ok := bot.FormFor(strings.TrimPrefix(d.CustomID, "rcm:"))
+			if !ok || d.CustomID != "rcm:"+form.Command || !strings.HasPrefix(req.Text, form.Command) {
+				t.Fatalf("modal %q ran %q", d.CustomID, req.Text)
+			}
+		}
 		switch {
 		case len(req.Path) > 0:
 			if req.Path[0] == "" || len(req.Path) > 3 || req.Text != "" {
@@ -48,6 +64,59 @@ func FuzzToRequest(f *testing.F) {
 			}
 		case strings.TrimSpace(req.Text) == "":
 			t.Fatalf("accepted a request with neither path nor text: %+v", req)
+		}
+	})
+}
+
+// FuzzForms feeds arbitrary custom_ids and answers to the form decoders:
+// a button's custom_id names a form only as rendered, and a modal submit
+// runs nothing but its form's command, completed by answers that form
+// builds.
+func FuzzForms(f *testing.F) {
+	f.Add("rcf:coach readiness", "4")
+	f.Add("rcm:coach load", " 7 ")
+	f.Add("rcm:coach learn", "")
+	f.Add("rcm:COACH load", "7")
+	f.Add("rc:coach load", "7")
+	f.Add("rcf:coach forget confirm", "x")
+	f.Add("rcm:"+strings.Repeat("coach ", 20)+"load", "7")
+	f.Add("rcm:coach load\n", "7\nsecond line")
+	f.Fuzz(func(t *testing.T, customID, value string) {
+		if form, ok := discord.ButtonForm(customID); ok {
+			again, known := bot.FormFor(form.Command)
+			if !known || again.Command != form.Command || customID != "rcf:"+form.Command || len(customID) > 100 {
+				t.Fatalf("ButtonForm(%q) accepted form %q", customID, form.Command)
+			}
+			if resp := discord.FormResponse(form); resp.Data == nil || (resp.Type == 9) != (len(form.Fields) <= 5) {
+				t.Fatalf("form %q: response type %d", form.Command, resp.Type)
+			}
+		}
+		if !utf8.ValidString(value) {
+			return // JSON cannot carry it: Discord never sends one
+		}
+		// Every question of the form the id names gets the same answer.
+		form, _ := bot.FormFor(strings.TrimPrefix(customID, "rcm:"))
+		answers := make([]answer, 0, len(form.Fields)+1)
+		values := map[string]string{}
+		for _, field := range form.Fields {
+			answers = append(answers, answer{field.Name, value})
+			values[field.Name] = value
+		}
+		answers = append(answers, answer{"extra", "not asked"})
+		var i discordgo.Interaction
+		if err := json.Unmarshal(submit("1", "g1", "u1", customID, answers...), &i); err != nil {
+			t.Fatalf("a modal submit does not decode: %v", err)
+		}
+		req, err := discord.ToRequest(&i)
+		if err != nil {
+			return
+		}
+		line, lineErr := form.Line(values)
+		if customID != "rcm:"+form.Command || lineErr != nil || req.Text != line || req.User != "u1" || req.Workspace != "g1" {
+			t.Fatalf("modal %q with %q ran %q (want %q, %v)", customID, value, req.Text, line, lineErr)
+		}
+		if strings.ContainsAny(req.Text, "\n\r") || strings.Contains(req.Text, "not asked") {
+			t.Fatalf("modal line %q carries more than the answers", req.Text)
 		}
 	})
 }

@@ -155,6 +155,25 @@ func waitBool(t *testing.T, ch chan bool, want bool) {
 	}
 }
 
+// connect runs a until stop is called, and returns once the gateway has
+// taken its identify and the adapter is connected; stop ends Run and fails
+// the test if Run failed.
+func connect(t *testing.T, a *discord.Adapter, gw *fakeGateway, connects chan bool) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	gw.hello(t)
+	waitBool(t, connects, true)
+	return func() {
+		t.Helper()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	}
+}
+
 // nextCall skips the gateway lookup.
 func nextCall(t *testing.T, fake *fakeDiscord) call {
 	t.Helper()

@@ -250,17 +250,23 @@ func TestHTTPForeignButton(t *testing.T) {
 }
 
 func TestHTTPDuplicateInteraction(t *testing.T) {
-	rec := &recorder{reply: bot.Reply{Text: "ok"}}
-	e := newEnv(t, envOptions{handler: rec})
-	body := slash("900", "g1", "u1", "coach", sub("help"))
-	if status, _ := e.post(body); status != http.StatusOK {
-		t.Fatalf("first: %d", status)
-	}
-	if status, _ := e.post(body); status != http.StatusUnauthorized {
-		t.Errorf("replay: %d, want 401", status)
-	}
-	if n := len(rec.Requests()); n != 1 {
-		t.Errorf("handled %d times, want once", n)
+	for name, body := range map[string][]byte{
+		"command":      slash("900", "g1", "u1", "coach", sub("help")),
+		"modal submit": submit("901", "g1", "u1", "rcm:coach readiness", readinessAnswers...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{reply: bot.Reply{Text: "ok"}}
+			e := newEnv(t, envOptions{handler: rec})
+			if status, _ := e.post(body); status != http.StatusOK {
+				t.Fatalf("first: %d", status)
+			}
+			if status, _ := e.post(body); status != http.StatusUnauthorized {
+				t.Errorf("replay: %d, want 401", status)
+			}
+			if n := len(rec.Requests()); n != 1 {
+				t.Errorf("handled %d times, want once", n)
+			}
+		})
 	}
 }
 

@@ -18,11 +18,17 @@ var (
 	errUnsupported   = errors.New("unsupported interaction")
 	errForeignButton = errors.New("button without a Recovery Coach command")
 	errNoUser        = errors.New("interaction without a user")
+	// errFormButton: a form button opens a modal (formClick) and is no
+	// request until the modal is submitted.
+	errFormButton = errors.New("button that opens a form")
 )
 
 // ToRequest translates an interaction into a request for the Coach. A slash
 // command's typed options become Path and Options; a button click becomes
-// the command line its custom_id carries, run as the user who clicked.
+// the command line its custom_id carries, and a submitted modal the line
+// its form builds from the answers, run as the user who clicked or
+// submitted. A form's refusal (a missing answer) is a *bot.Error whose
+// message is for that user.
 func ToRequest(i *discordgo.Interaction) (bot.Request, error) {
 	req := bot.Request{Platform: bot.Discord, Channel: i.ChannelID}
 	user := i.User
@@ -48,11 +54,23 @@ func ToRequest(i *discordgo.Interaction) (bot.Request, error) {
 		}
 		req.Path, req.Options = flatten(d)
 	case discordgo.MessageComponentInteractionData:
+		if strings.HasPrefix(d.CustomID, formButtonPrefix) {
+			return bot.Request{}, errFormButton
+		}
 		cmd, ok := strings.CutPrefix(d.CustomID, customIDPrefix)
 		if !ok || strings.TrimSpace(cmd) == "" {
 			return bot.Request{}, errForeignButton
 		}
 		req.Text = cmd
+	case discordgo.ModalSubmitInteractionData:
+		if i.Type != discordgo.InteractionModalSubmit {
+			return bot.Request{}, errUnsupported
+		}
+		line, err := submission(d)
+		if err != nil {
+			return bot.Request{}, err
+		}
+		req.Text = line
 	default:
 		return bot.Request{}, errUnsupported
 	}
@@ -155,17 +173,22 @@ type outcome struct {
 // it is done, or drops a duplicate. duplicate answers an interaction id
 // already handled (HTTP mode refuses it).
 func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, deadline <-chan time.Time, ack ackFunc, duplicate func()) {
+	if resp, ok := formClick(i); ok {
+		if err := ack(resp); err != nil {
+			a.log.WarnContext(ctx, "discord: opening form failed", "err", err)
+		}
+		return
+	}
 	req, err := ToRequest(i)
 	if err != nil {
-		a.log.WarnContext(ctx, "discord: interaction not handled", "type", i.Type.String(), "reason", err.Error())
-		msg := "Sorry, I can't handle that here. Try `/coach help`."
-		if errors.Is(err, errForeignButton) {
-			msg = "That button no longer works. Try `/coach help`."
+		var answerErr *bot.Error
+		if errors.As(err, &answerErr) {
+			// The person's own answers were refused; nothing is wrong here.
+			a.log.DebugContext(ctx, "discord: form answers refused", "reason", err.Error())
+		} else {
+			a.log.WarnContext(ctx, "discord: interaction not handled", "type", i.Type.String(), "reason", err.Error())
 		}
-		if err := ack(&discordgo.InteractionResponse{
-			Type: discordgo.InteractionResponseChannelMessageWithSource,
-			Data: render(bot.Reply{Text: msg}).responseData(),
-		}); err != nil {
+		if err := ack(notice(refusal(err))); err != nil {
 			a.log.WarnContext(ctx, "discord: answer failed", "err", err)
 		}
 		return
@@ -239,6 +262,26 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, deadline
 	}
 }
 
+// refusal is the answer to an interaction ToRequest refused.
+func refusal(err error) string {
+	var answerErr *bot.Error
+	switch {
+	case errors.As(err, &answerErr):
+		return bot.ErrorMessage(err)
+	case errors.Is(err, errForeignButton):
+		return "That button no longer works. Try `/coach help`."
+	case errors.Is(err, errForeignForm):
+		return "That form no longer works. Try `/coach help`."
+	}
+	return "Sorry, I can't handle that here. Try `/coach help`."
+}
+
+// fromButton reports whether an interaction comes from a button: a click,
+// or the submit of a modal a click opened.
+func fromButton(i *discordgo.Interaction) bool {
+	return i.Type == discordgo.InteractionMessageComponent || i.Type == discordgo.InteractionModalSubmit
+}
+
 // process does an interaction's work: it resolves a DM to the member it
 // belongs to, records the interaction id (closing checked, when not nil,
 // once the store checks are done) and runs the Coach.
@@ -257,7 +300,7 @@ func (a *Adapter) process(ctx context.Context, i *discordgo.Interaction, req bot
 			return outcome{reply: lookupFailed, refused: true}
 		case ok:
 			req.Workspace = workspace
-		case i.Type == discordgo.InteractionMessageComponent:
+		case fromButton(i):
 			return outcome{reply: openFromServer, refused: true}
 		default:
 			// A command typed in a DM nobody was nudged in is personal
@@ -273,6 +316,12 @@ func (a *Adapter) process(ctx context.Context, i *discordgo.Interaction, req bot
 		checked = nil
 	}
 	out := outcome{reply: a.handle(ctx, req)}
+	if fromButton(i) {
+		// A button acts for whoever clicks it, often on a post the whole
+		// channel sees: a public answer would tell the channel who clicked
+		// and what they gave.
+		out.reply.Visibility = bot.Private
+	}
 	if personal && !out.reply.Empty() {
 		key := req.Member()
 		out.cacheDM = &key

@@ -38,7 +38,8 @@ type message struct {
 	Components []discordgo.MessageComponent
 	Files      []*discordgo.File
 	Ephemeral  bool
-	// Dropped counts buttons whose command does not fit in a custom_id.
+	// Dropped counts buttons whose command or form does not fit in a
+	// custom_id, or that come after the last row.
 	Dropped int
 }
 
@@ -78,12 +79,8 @@ func render(r bot.Reply) message {
 	}
 	var row []discordgo.MessageComponent
 	for _, b := range r.Buttons {
-		id := customIDPrefix + b.Command
-		if len(id) > maxCustomID || b.Command == "" {
-			m.Dropped++
-			continue
-		}
-		if len(m.Components) == maxRows {
+		id, ok := buttonID(b)
+		if !ok || len(m.Components) == maxRows {
 			m.Dropped++
 			continue
 		}

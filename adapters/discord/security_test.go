@@ -225,11 +225,7 @@ func TestGatewayDMClick(t *testing.T) {
 	coach, db, clock := bottest.NewCoach(t, nil)
 	nudged(t, db)
 	a, fake, gw, connects := gatewayEnvConfig(t, discord.Config{Handler: coach, Store: db, Clock: clock, DedupeWait: time.Hour})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	gw.hello(t)
-	waitBool(t, connects, true)
+	stop := connect(t, a, gw, connects)
 
 	gw.send(2, "INTERACTION_CREATE", dmClick("3400", "dmc1", "u1", "rc:pain 9", false))
 	c := nextCall(t, fake)
@@ -241,10 +237,7 @@ func TestGatewayDMClick(t *testing.T) {
 	if r := decodeResponse(t, c.JSON); c.Path != "/interactions/3401/tok-3401/callback" || r.Type != 4 || r.Data.Flags != 64 || !strings.Contains(r.Data.Content, "Please open this from the server") {
 		t.Fatalf("call = %s %s, want the polite refusal", c.Path, c.JSON)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	stop()
 	if got, _ := db.CheckIns(context.Background(), serverMember, time.Time{}); len(got) != 1 {
 		t.Errorf("server member has %d check-ins, want 1", len(got))
 	}
@@ -312,11 +305,7 @@ func TestBusyStoreGatewayDefers(t *testing.T) {
 	coach, db, clock := bottest.NewCoach(t, nil)
 	busy := newBusyStore(db)
 	a, fake, gw, connects := gatewayEnvConfig(t, discord.Config{Handler: coach, Store: busy, Clock: clock, AckDeadline: time.Hour, DedupeWait: time.Nanosecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	gw.hello(t)
-	waitBool(t, connects, true)
+	stop := connect(t, a, gw, connects)
 
 	gw.send(2, "INTERACTION_CREATE", slash("3600", "g1", "u1", "pain", num("score", 5)))
 	<-busy.entered
@@ -329,10 +318,7 @@ func TestBusyStoreGatewayDefers(t *testing.T) {
 	if c.Method != http.MethodPatch || !strings.Contains(string(c.JSON), "Logged **5/10**") {
 		t.Fatalf("call = %s %s %s, want the edit", c.Method, c.Path, c.JSON)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	stop()
 }
 
 // TestBusyStoreDuplicateIsDropped: a replayed interaction id that arrives
@@ -461,17 +447,10 @@ func TestLogsCarryNoTokens(t *testing.T) {
 	// Gateway mode: the callback itself carries the token.
 	a, fake, gw, connects := gatewayEnvConfig(t, discord.Config{Handler: &recorder{reply: bot.Reply{Text: "ok"}}, Store: bottest.MustOpenStore(t), Logger: logger})
 	fake.setOverride(failTokenCalls)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	gw.hello(t)
-	waitBool(t, connects, true)
+	stop := connect(t, a, gw, connects)
 	gw.send(2, "INTERACTION_CREATE", slash("3903", "g1", "u1", "coach", sub("help")))
 	nextCall(t, fake)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	stop()
 
 	out := logs.String()
 	for _, want := range []string{"editing deferred answer failed", "follow-up failed", "answer failed", "/api/v9/webhooks/...", "/api/v9/interactions/..."} {

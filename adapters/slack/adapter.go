@@ -1,6 +1,6 @@
-// Package slack is the Slack adapter: slash commands, buttons and events over
-// Socket Mode or signed HTTP, Block Kit replies, and the Sender that delivers
-// nudges to members' DMs.
+// Package slack is the Slack adapter: slash commands, buttons, dialogs and
+// events over Socket Mode or signed HTTP, Block Kit replies, and the Sender
+// that delivers nudges to members' DMs.
 //
 // Both transports share one path: a Slack payload becomes a bot.Request, the
 // Coach answers within Slack's three-second window or the answer follows

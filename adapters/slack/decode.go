@@ -82,44 +82,58 @@ func CommandRequest(sc slackgo.SlashCommand) (bot.Request, error) {
 type Click struct {
 	Request     bot.Request
 	ResponseURL string
+	// Form, when set, is the dialog the button asks for instead of a
+	// command (Request.Text is then empty); TriggerID opens it.
+	Form      *bot.Form
+	TriggerID string
 }
 
 // InteractionClicks returns the Recovery Coach buttons pressed in a
-// block_actions callback. The command comes from the button's value; the
-// identity always comes from the callback itself, so a button can never act
-// for anyone but the person who clicked it.
+// block_actions callback. The command or form comes from the button's
+// value; the identity always comes from the callback itself, so a button
+// can never act for anyone but the person who clicked it.
 func InteractionClicks(ic slackgo.InteractionCallback) ([]Click, error) {
 	if ic.Type != slackgo.InteractionTypeBlockActions {
 		return nil, nil
 	}
-	ws := workspaceID(firstNonEmpty(ic.Team.ID, ic.User.TeamID), ic.Enterprise.ID)
-	if ws == "" || ic.User.ID == "" {
-		return nil, errNoIdentity
+	who, err := actor(ic)
+	if err != nil {
+		return nil, err
 	}
-	channel := firstNonEmpty(ic.Channel.ID, ic.Container.ChannelID)
 	var out []Click
 	for _, act := range ic.ActionCallback.BlockActions {
 		if act == nil {
 			continue
 		}
-		command, ok := ButtonCommand(act.Value)
-		if !ok {
+		c := Click{Request: who, ResponseURL: ic.ResponseURL}
+		if command, ok := ButtonCommand(act.Value); ok {
+			c.Request.Text = command
+		} else if f, ok := ButtonForm(act.Value); ok {
+			c.Form, c.TriggerID = &f, ic.TriggerID
+		} else {
 			continue
 		}
-		out = append(out, Click{
-			Request: bot.Request{
-				Platform:  bot.Slack,
-				Workspace: ws,
-				Channel:   channel,
-				User:      ic.User.ID,
-				UserName:  firstNonEmpty(ic.User.Name, ic.User.Username),
-				IsDM:      isDM(channel, ic.Channel.Name),
-				Text:      command,
-			},
-			ResponseURL: ic.ResponseURL,
-		})
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// actor is who an interaction came from, and where, as a request still
+// without a command. It reads the payload alone, which Slack signs.
+func actor(ic slackgo.InteractionCallback) (bot.Request, error) {
+	ws := workspaceID(firstNonEmpty(ic.Team.ID, ic.User.TeamID), ic.Enterprise.ID)
+	if ws == "" || ic.User.ID == "" {
+		return bot.Request{}, errNoIdentity
+	}
+	channel := firstNonEmpty(ic.Channel.ID, ic.Container.ChannelID)
+	return bot.Request{
+		Platform:  bot.Slack,
+		Workspace: ws,
+		Channel:   channel,
+		User:      ic.User.ID,
+		UserName:  firstNonEmpty(ic.User.Name, ic.User.Username),
+		IsDM:      isDM(channel, ic.Channel.Name),
+	}, nil
 }
 
 // ButtonCommand extracts the command line from a button value written by

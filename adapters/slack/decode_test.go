@@ -128,12 +128,19 @@ func FuzzDecodeInteraction(f *testing.F) {
 	f.Add([]byte("payload=" + url.QueryEscape(`{"type":"block_actions","user":{"id":"U1","team_id":"T1"},"enterprise":{"id":"E1"},"actions":[{"block_id":"b","value":"cmd:coach done"},{"block_id":"c","value":"other"}]}`)))
 	f.Add([]byte("payload=" + url.QueryEscape(`{"type":"view_submission","user":{"id":"U1"}}`)))
 	f.Add([]byte("payload=" + url.QueryEscape(`{"type":"block_actions","actions":[{"name":"legacy","value":"cmd:x"}]}`)))
+	f.Add([]byte("payload=" + url.QueryEscape(clickPayloadIn("C1", "general", "U2", "form:coach readiness", "https://hooks.slack.com/actions/x"))))
+	f.Add([]byte("payload=" + url.QueryEscape(readinessSubmission("U2"))))
 	f.Add([]byte("payload=%7B%22type%22%3A"))
 	f.Add([]byte("payload="))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ic, err := slackadapter.DecodeInteraction(body)
 		if err != nil {
 			return
+		}
+		if sub, _, err := slackadapter.FormSubmission(ic); err == nil && sub.Errors == nil && sub.Request.Text != "" {
+			if r := sub.Request; r.User != ic.User.ID || r.User == "" || r.Workspace == "" || r.IsDM {
+				t.Fatalf("submission %+v does not run as the submitter %q", r, ic.User.ID)
+			}
 		}
 		clicks, err := slackadapter.InteractionClicks(ic)
 		if err != nil {
@@ -143,6 +150,13 @@ func FuzzDecodeInteraction(f *testing.F) {
 			r := c.Request
 			if r.User != ic.User.ID || r.User == "" || r.Workspace == "" {
 				t.Fatalf("click %+v does not run as the clicker %q", r, ic.User.ID)
+			}
+			if c.Form != nil {
+				// A dialog opens; nothing runs until it is submitted.
+				if r.Text != "" || c.TriggerID != ic.TriggerID || len(c.Form.Fields) == 0 {
+					t.Fatalf("form click %+v", c)
+				}
+				continue
 			}
 			if r.Text == "" || len(r.Text) > bot.MaxInputBytes {
 				t.Fatalf("click command %q", r.Text)

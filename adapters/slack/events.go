@@ -77,7 +77,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent
 		} else {
 			// A mention happens in front of others; the answer is only
 			// for the person who asked.
-			_, err = a.client(ctx).PostEphemeralContext(ctx, e.Channel, e.User, msgOptions(m)...)
+			err = a.postEphemeral(ctx, e.Channel, e.User, m)
 		}
 		if err != nil {
 			a.log.WarnContext(ctx, "slack: mention reply failed", "team", team, "err", err)
@@ -96,18 +96,54 @@ func withoutMention(text string) string {
 	return text
 }
 
-// click runs a button's command for the person who clicked and answers
-// privately through response_url.
-func (a *Adapter) click(c Click) {
-	ok := a.spawn(func(ctx context.Context) { a.runClick(ctx, c) })
-	if !ok {
-		a.log.Warn("slack: dropping button click during shutdown", "team", c.Request.Workspace)
+// interactionWork is what an interaction asks of the adapter, decided
+// before Slack is acknowledged: the jobs to run, dialogs to open first
+// (their trigger expires three seconds after the click), and the
+// acknowledgement's body, nil for an empty one. A body means nothing runs:
+// it keeps a dialog open with the answer at fault marked.
+func (a *Adapter) interactionWork(ic slackgo.InteractionCallback) (jobs []func(context.Context), ack any, err error) {
+	sub, isForm, err := FormSubmission(ic)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case sub.Errors != nil:
+		return nil, sub.Errors, nil
+	case isForm:
+		return []func(context.Context){func(ctx context.Context) { a.runSubmission(ctx, sub.Request) }}, nil, nil
+	}
+	clicks, err := InteractionClicks(ic)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range clicks {
+		job := func(ctx context.Context) { a.runClick(ctx, c) }
+		if c.Form != nil {
+			jobs = append([]func(context.Context){job}, jobs...)
+		} else {
+			jobs = append(jobs, job)
+		}
+	}
+	return jobs, nil, nil
+}
+
+// start runs an interaction's jobs on goroutines the adapter owns.
+func (a *Adapter) start(jobs []func(context.Context)) {
+	for _, job := range jobs {
+		if !a.spawn(job) {
+			a.log.Warn("slack: dropping an interaction during shutdown")
+		}
 	}
 }
 
-// runClick is click's work, for callers already on a goroutine the
-// adapter owns.
+// runClick opens a button's dialog, or runs its command for the person who
+// clicked and answers them privately through response_url. The answer is a
+// new ephemeral message (Render never sets replace_original): a click on a
+// channel post must not change the post everyone sees.
 func (a *Adapter) runClick(ctx context.Context, c Click) {
+	if c.Form != nil {
+		a.openForm(ctx, c)
+		return
+	}
 	m := a.answer(ctx, c.Request)
 	m.ResponseType = slackgo.ResponseTypeEphemeral
 	a.respond(ctx, c.ResponseURL, c.Request, m)

@@ -117,6 +117,9 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			f.published <- struct{}{}
 			return map[string]any{"view": map[string]any{"id": "V1"}}
 		}))
+		c.Handle("/views.open", f.method("views.open", func(url.Values) any {
+			return map[string]any{"view": map[string]any{"id": "V2"}}
+		}))
 		c.Handle("/files.getUploadURLExternal", f.method("files.getUploadURLExternal", func(url.Values) any {
 			return map[string]any{"upload_url": f.URL() + "upload/F1", "file_id": "F1"}
 		}))
@@ -140,12 +143,14 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			}
 		}))
 		c.Handle("/response/", func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
 			var m slackgo.WebhookMessage
-			if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			if err := json.Unmarshal(body, &m); err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
-			f.record("response_url", url.Values{"path": {r.URL.Path}})
+			// The raw body too: a field left out is not one sent as false.
+			f.record("response_url", url.Values{"path": {r.URL.Path}, "body": {string(body)}})
 			f.responses <- m
 		})
 	})
@@ -371,7 +376,7 @@ func commandForm(user, command, text, responseURL string) string {
 		"command":      {command},
 		"text":         {text},
 		"response_url": {responseURL},
-		"trigger_id":   {"13345224609.738474920.8088930838d88f008e0"},
+		"trigger_id":   {testTriggerID},
 		"api_app_id":   {"A1"},
 	}.Encode()
 }

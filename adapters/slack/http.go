@@ -169,8 +169,9 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, msg)
 }
 
-// serveInteraction handles POST /slack/interactions: button clicks are
-// acknowledged at once and answered through response_url.
+// serveInteraction handles POST /slack/interactions: button clicks and
+// form submissions are acknowledged at once and answered privately later;
+// a form with an answer missing is refused in the acknowledgement.
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	deadline := time.NewTimer(a.ack)
 	defer deadline.Stop()
@@ -183,9 +184,16 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
 		return
 	}
-	clicks, err := InteractionClicks(ic)
-	if err != nil {
+	jobs, ack, err := a.interactionWork(ic)
+	switch {
+	case errors.Is(err, errNoIdentity):
 		http.Error(w, "interaction without team or user", http.StatusBadRequest)
+		return
+	case err != nil:
+		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
+		return
+	case ack != nil:
+		writeJSON(w, ack)
 		return
 	}
 	a.noteEnterprise(r.Context(), firstNonEmpty(ic.Team.ID, ic.User.TeamID), ic.Enterprise.ID)
@@ -197,8 +205,8 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 			}
 			// Already on the adapter's goroutine, which Close waits for;
 			// a new one could be refused by a Close under way.
-			for _, c := range clicks {
-				a.runClick(ctx, c)
+			for _, job := range jobs {
+				job(ctx)
 			}
 		})
 		switch {
@@ -206,7 +214,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusOK)
 			return
 		case errors.Is(err, errClosing):
-			a.log.WarnContext(r.Context(), "slack: dropping button click during shutdown")
+			a.log.WarnContext(r.Context(), "slack: dropping an interaction during shutdown")
 			w.WriteHeader(http.StatusOK)
 			return
 		case err != nil:
@@ -214,9 +222,8 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	for _, c := range clicks {
-		a.click(c)
-	}
+	a.start(jobs)
+	// An empty 200 also closes a submitted dialog.
 	w.WriteHeader(http.StatusOK)
 }
 

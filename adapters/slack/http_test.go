@@ -72,6 +72,14 @@ func TestVerificationRefusesUnsignedForgedAndStale(t *testing.T) {
 		{"interactions forged", func() *http.Request {
 			return requestAt("/slack/interactions", "payload="+url.QueryEscape(clickPayload("U1", "cmd:pain 4", "")), "x", now)
 		}, http.StatusUnauthorized},
+		{"view submission forged", func() *http.Request {
+			return requestAt("/slack/interactions", "payload="+url.QueryEscape(readinessSubmission("U1")), "x", now)
+		}, http.StatusUnauthorized},
+		{"view submission unsigned", func() *http.Request {
+			r := requestAt("/slack/interactions", "payload="+url.QueryEscape(readinessSubmission("U1")), testSecret, now)
+			r.Header.Del("X-Slack-Signature")
+			return r
+		}, http.StatusUnauthorized},
 		{"events forged", func() *http.Request {
 			return requestAt("/slack/events", `{"type":"url_verification","challenge":"c"}`, "x", now)
 		}, http.StatusUnauthorized},
@@ -104,28 +112,37 @@ func TestVerificationRefusesUnsignedForgedAndStale(t *testing.T) {
 }
 
 func TestReplayIsRefusedButRetryIsAcknowledged(t *testing.T) {
-	h := newHarness(t)
-	body := commandForm("U1", "/pain", "3", "")
-	ts := time.Now().Unix()
-
-	if w := h.serve(requestAt("/slack/commands", body, testSecret, ts)); w.Code != http.StatusOK {
-		t.Fatalf("first: status %d", w.Code)
+	tests := []struct {
+		name, path, body string
+		stored           func(h *harness) int
+	}{
+		{"slash command", "/slack/commands", commandForm("U1", "/pain", "3", ""), func(h *harness) int { return len(h.checkIns("U1")) }},
+		{"form submission", "/slack/interactions", "payload=" + url.QueryEscape(readinessSubmission("U1")), func(h *harness) int { return readinessCount(h, "U1") }},
 	}
-	if w := h.serve(requestAt("/slack/commands", body, testSecret, ts)); w.Code != http.StatusUnauthorized {
-		t.Fatalf("replay: status %d, want 401", w.Code)
-	}
-	retry := requestAt("/slack/commands", body, testSecret, ts)
-	retry.Header.Set("X-Slack-Retry-Num", "1")
-	retry.Header.Set("X-Slack-Retry-Reason", "http_timeout")
-	if w := h.serve(retry); w.Code != http.StatusOK {
-		t.Fatalf("retry: status %d, want 200", w.Code)
-	}
-	h.drain()
-	if n := len(h.handler.Requests()); n != 1 {
-		t.Errorf("handler ran %d times, want once", n)
-	}
-	if n := len(h.checkIns("U1")); n != 1 {
-		t.Errorf("%d check-ins stored, want 1", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			ts := time.Now().Unix()
+			if w := h.serve(requestAt(tt.path, tt.body, testSecret, ts)); w.Code != http.StatusOK {
+				t.Fatalf("first: status %d", w.Code)
+			}
+			if w := h.serve(requestAt(tt.path, tt.body, testSecret, ts)); w.Code != http.StatusUnauthorized {
+				t.Fatalf("replay: status %d, want 401", w.Code)
+			}
+			retry := requestAt(tt.path, tt.body, testSecret, ts)
+			retry.Header.Set("X-Slack-Retry-Num", "1")
+			retry.Header.Set("X-Slack-Retry-Reason", "http_timeout")
+			if w := h.serve(retry); w.Code != http.StatusOK {
+				t.Fatalf("retry: status %d, want 200", w.Code)
+			}
+			h.drain()
+			if n := len(h.handler.Requests()); n != 1 {
+				t.Errorf("handler ran %d times, want once", n)
+			}
+			if n := tt.stored(h); n != 1 {
+				t.Errorf("%d records stored, want 1", n)
+			}
+		})
 	}
 }
 
@@ -316,10 +333,19 @@ func TestOutOfRangeScoreShowsUsageAndStoresNothing(t *testing.T) {
 }
 
 func clickPayload(user, value, responseURL string) string {
+	return clickPayloadIn("DU1", "directmessage", user, value, responseURL)
+}
+
+// testTriggerID is the trigger_id of every click the tests send.
+const testTriggerID = "13345224609.738474920.8088930838d88f008e0"
+
+// clickPayloadIn is a click on a button of a message in channel.
+func clickPayloadIn(channel, channelName, user, value, responseURL string) string {
 	return `{"type":"block_actions","team":{"id":"T1","domain":"acme"},` +
 		`"user":{"id":"` + user + `","username":"` + strings.ToLower(user) + `","team_id":"T1"},` +
-		`"api_app_id":"A1","container":{"type":"message","message_ts":"1.2","channel_id":"DU1","is_ephemeral":false},` +
-		`"channel":{"id":"DU1","name":"directmessage"},"response_url":"` + responseURL + `",` +
+		`"api_app_id":"A1","trigger_id":"` + testTriggerID + `",` +
+		`"container":{"type":"message","message_ts":"1.2","channel_id":"` + channel + `","is_ephemeral":false},` +
+		`"channel":{"id":"` + channel + `","name":"` + channelName + `"},"response_url":"` + responseURL + `",` +
 		`"actions":[{"type":"button","action_id":"rc:0","block_id":"b1","value":"` + value + `","action_ts":"1.3"}]}`
 }
 

@@ -94,8 +94,8 @@ func InlineFile(f bot.File) bool {
 func buttonBlocks(buttons []bot.Button) []slackgo.Block {
 	var elements []slackgo.BlockElement
 	for i, b := range buttons {
-		value := valuePrefix + b.Command
-		if len(value) > maxButtonValue || strings.TrimSpace(b.Command) == "" {
+		value, ok := buttonValue(b)
+		if !ok {
 			continue // a clipped command would run something else
 		}
 		el := slackgo.NewButtonBlockElement(actionIDPrefix+strconv.Itoa(i), value, plain(clip(b.Label, maxButtonText)))

@@ -26,6 +26,19 @@ func golden(t *testing.T, name string, got []byte) {
 	bottest.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
+// goldenJSON compares v, as indented JSON, with testdata/name.
+func goldenJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	var got bytes.Buffer
+	enc := json.NewEncoder(&got)
+	enc.SetEscapeHTML(false) // keep Slack's &amp; readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, name, got.Bytes())
+}
+
 var renderCases = []struct {
 	name  string
 	reply bot.Reply
@@ -68,6 +81,18 @@ var renderCases = []struct {
 		Text:  "Here is everything I store about you: 2 check-ins.",
 		Files: []bot.File{{Name: "recoverycoach-2026-03-02.csv", ContentType: "text/csv", Data: []byte("record,time_utc,score,area,note,detail\ncheckin,2026-03-01T09:00:00Z,4,knee,stairs <ok> & fine,\ncheckin,2026-03-02T09:00:00Z,3,knee,,\n")}},
 	}},
+	// A group post: plain buttons answer at once, the form button asks in
+	// a dialog; every answer is private to whoever clicks.
+	{"channel_post", bot.Reply{
+		Title: "Movement break",
+		Text:  "Time to stand up: two minutes of easy movement for everyone.",
+		Buttons: []bot.Button{
+			{Label: "Done", Command: "coach done", Style: bot.ButtonPrimary},
+			{Label: "Not today", Command: "coach skip"},
+			{Label: "Answer", Command: "coach readiness", Form: "coach readiness"},
+		},
+		Visibility: bot.InChannel,
+	}},
 	{"nudge", bot.Reply{
 		Title: "Check-in time",
 		Text:  "How is your knee today, from 0 (none) to 10 (worst)?",
@@ -99,14 +124,7 @@ func TestRenderGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			msg := slackadapter.Render(tc.reply)
 			checkLimits(t, msg)
-			var got bytes.Buffer
-			enc := json.NewEncoder(&got)
-			enc.SetEscapeHTML(false) // keep Slack's &amp; readable
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(msg); err != nil {
-				t.Fatal(err)
-			}
-			golden(t, "render_"+tc.name+".golden.json", got.Bytes())
+			goldenJSON(t, "render_"+tc.name+".golden.json", msg)
 		})
 	}
 }
@@ -222,12 +240,5 @@ func TestRenderReadinessPrompt(t *testing.T) {
 	coach, _, _ := bottest.NewCoach(t, nil)
 	msg := slackadapter.Render(coach.Handle(context.Background(), bottest.Request("/coach readiness 4")))
 	checkLimits(t, msg)
-	var got bytes.Buffer
-	enc := json.NewEncoder(&got)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(msg); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "render_readiness_prompt.golden.json", got.Bytes())
+	goldenJSON(t, "render_readiness_prompt.golden.json", msg)
 }

@@ -105,6 +105,13 @@ func (a *Adapter) post(ctx context.Context, channel string, m *slackgo.WebhookMe
 	return err
 }
 
+// postEphemeral shows m in channel to user alone; nobody else in the
+// channel sees it or learns that it was sent.
+func (a *Adapter) postEphemeral(ctx context.Context, channel, user string, m *slackgo.WebhookMessage) error {
+	_, err := a.client(ctx).PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
+	return err
+}
+
 // msgOptions turns a rendered message into chat.postMessage options. The
 // text is already escaped by Render.
 func msgOptions(m *slackgo.WebhookMessage) []slackgo.MsgOption {

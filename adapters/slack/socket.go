@@ -72,9 +72,10 @@ func (a *Adapter) socketOnce(ctx context.Context) (connectedAt time.Time, err er
 }
 
 // SocketEvent handles one event from a Socket Mode client. Envelopes are
-// acknowledged with ack before any slow work: events and button clicks at
-// once, slash commands with their answer when it is ready within the ack
-// deadline (otherwise with nothing, and the answer follows through
+// acknowledged with ack before any slow work: events, button clicks and
+// form submissions at once (a form with an answer missing with its
+// errors), slash commands with their answer when it is ready within the
+// ack deadline (otherwise with nothing, and the answer follows through
 // response_url). It never blocks on the Coach.
 func (a *Adapter) SocketEvent(ev socketmode.Event, ack AckFunc) {
 	if ack == nil {
@@ -97,19 +98,20 @@ func (a *Adapter) SocketEvent(ev socketmode.Event, ack AckFunc) {
 		}
 		a.socketCommand(sc, ack)
 	case socketmode.EventTypeInteractive:
-		a.ackOrLog(ack, nil)
 		ic, ok := ev.Data.(slackgo.InteractionCallback)
 		if !ok {
+			a.ackOrLog(ack, nil)
 			return
 		}
-		clicks, err := InteractionClicks(ic)
+		// Deciding is quick and touches nothing; a refused form's errors
+		// must travel in the ack itself.
+		jobs, payload, err := a.interactionWork(ic)
+		a.ackOrLog(ack, payload)
 		if err != nil {
-			a.log.Warn("slack: interaction without identity", "err", err)
+			a.log.Warn("slack: interaction refused", "err", err)
 			return
 		}
-		for _, c := range clicks {
-			a.click(c)
-		}
+		a.start(jobs)
 	case socketmode.EventTypeEventsAPI:
 		a.ackOrLog(ack, nil)
 		e, ok := ev.Data.(slackevents.EventsAPIEvent)

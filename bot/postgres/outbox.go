@@ -15,7 +15,8 @@ import (
 // ScheduleGroups returns every distinct (zone, time, days) reminder group.
 func (db *DB) ScheduleGroups(ctx context.Context) ([]bot.ScheduleGroup, error) {
 	var out []bot.ScheduleGroup
-	err := db.each(ctx, `SELECT DISTINCT tz, minute, days FROM subscription_times ORDER BY tz, minute, days`, nil, func(s scanner) error {
+	err := db.each(ctx, `SELECT tz, minute, days FROM subscription_times UNION SELECT tz, minute, days FROM channel_post_times
+		ORDER BY tz, minute, days`, nil, func(s scanner) error {
 		var g bot.ScheduleGroup
 		var minute, days int
 		err := s.Scan(&g.TZ, &minute, &days)
@@ -45,6 +46,7 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 	total := 0
 	ownNudge, ownKinds := storesql.ReminderSQL(false)
 	teamNudge, teamKinds := storesql.ReminderSQL(true)
+	postNudge := storesql.ChannelPostNudgeSQL()
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		total = 0
 		tag, err := tx.Exec(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
@@ -70,6 +72,21 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 				-- bot.Workspace.Prompts, in SQL for the bulk path
 				AND m.onboarded_at IS NOT NULL AND (m.share_with_staff OR w.privacy = 'wellness')
 			ORDER BY s.id, m.id
+			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		if err != nil {
+			return err
+		}
+		total += int(tag.RowsAffected())
+		// A channel post is its owner's row; its dedupe key names the
+		// channel, kind and minute, so a post set again (a new id) still
+		// goes out once that minute.
+		tag, err = tx.Exec(ctx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+			SELECT p.owner_id, `+postNudge+`,
+				'channel:' || p.platform || ':' || p.workspace || ':' || p.channel || ':' || p.kind || ':' || $1::bigint::text,
+				$2::bigint, $3::text, $4::text, p.id, $5::bigint, $6::bigint
+			FROM channel_post_times t JOIN channel_posts p ON p.id = t.post_id
+			WHERE t.tz = $7 AND t.minute = $8 AND t.days = $9 AND p.created_at <= $2::bigint AND p.off_at IS NULL
+			ORDER BY p.id
 			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 		if err != nil {
 			return err

@@ -105,6 +105,17 @@ func undoCandidates(ctx context.Context, tx pgx.Tx, mid int64, key bot.MemberKey
 				return bot.Entry{Kind: bot.EntryLoad, At: l.At, Load: l}, err
 			})
 	}
+	if err == nil {
+		err = one(`SELECT day, minute, at FROM movement_breaks WHERE member_id = $1 AND at >= $2 ORDER BY at DESC, minute DESC LIMIT 1`,
+			func(r pgx.Row) (bot.Entry, error) {
+				b := bot.MovementBreak{Member: key}
+				var minute int
+				var at int64
+				err := r.Scan(&b.Day, &minute, &at)
+				b.Minute, b.At = bot.TimeOfDay(minute), fromMS(at)
+				return bot.Entry{Kind: bot.EntryBreak, At: b.At, Break: b}, err
+			})
+	}
 	return out, err
 }
 
@@ -137,6 +148,8 @@ func undoEntry(ctx context.Context, tx pgx.Tx, mid int64, e *bot.Entry, now int6
 		_, err = tx.Exec(ctx, `DELETE FROM readiness WHERE member_id = $1 AND day = $2`, mid, e.Readiness.Day)
 	case bot.EntryLoad:
 		_, err = tx.Exec(ctx, `DELETE FROM session_loads WHERE id = $1 AND member_id = $2`, e.Load.ID, mid)
+	case bot.EntryBreak:
+		_, err = tx.Exec(ctx, `DELETE FROM movement_breaks WHERE member_id = $1 AND day = $2 AND minute = $3`, mid, e.Break.Day, int(e.Break.Minute))
 	}
 	return err
 }

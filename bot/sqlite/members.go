@@ -324,7 +324,7 @@ func (db *DB) MemberByDMChannel(ctx context.Context, p bot.Platform, channel str
 }
 
 // memberTables are the tables whose rows belong to a member.
-var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags", "readiness", "session_loads", "member_programs", "conversations", "pauses"}
+var memberTables = []string{"checkins", "completions", "tape_cycles", "subscriptions", "outbox", "red_flags", "readiness", "session_loads", "member_programs", "conversations", "pauses", "movement_breaks", "public_streaks"}
 
 // RowsOf counts the rows that belong to a member in every table, plus any
 // orphaned member-owned rows; after ForgetMember it must be zero. It backs

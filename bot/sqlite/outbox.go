@@ -14,7 +14,8 @@ import (
 // ScheduleGroups returns every distinct (zone, time, days) reminder group.
 func (db *DB) ScheduleGroups(ctx context.Context) ([]bot.ScheduleGroup, error) {
 	var out []bot.ScheduleGroup
-	err := db.each(ctx, `SELECT DISTINCT tz, minute, days FROM subscription_times ORDER BY tz, minute, days`, nil, func(s scanner) error {
+	err := db.each(ctx, `SELECT tz, minute, days FROM subscription_times UNION SELECT tz, minute, days FROM channel_post_times
+		ORDER BY tz, minute, days`, nil, func(s scanner) error {
 		var g bot.ScheduleGroup
 		var minute, days int
 		err := s.Scan(&g.TZ, &minute, &days)
@@ -43,6 +44,7 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 	total := 0
 	ownNudge, ownKinds := storesql.ReminderSQL(false)
 	teamNudge, teamKinds := storesql.ReminderSQL(true)
+	postNudge := storesql.ChannelPostNudgeSQL()
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
 			SELECT s.member_id, `+ownNudge+`, `+ownNudge+` || ':' || s.id || ':' || ?, ?, ?, ?, s.id, ?, ?
@@ -65,6 +67,21 @@ func (db *DB) EnqueueGroup(ctx context.Context, g bot.ScheduleGroup, due, now ti
 			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND s.created_at <= ? AND s.kind IN `+teamKinds+`
 				-- bot.Workspace.Prompts, in SQL for the bulk path
 				AND m.onboarded_at IS NOT NULL AND (m.share_with_staff = 1 OR w.privacy = 'wellness')
+			ON CONFLICT (dedupe_key) DO NOTHING`,
+			append([]any{minute, toMS(due), status, note, toMS(now), doneAt}, group...)...)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		total += int(n)
+		// A channel post is its owner's row; its dedupe key names the
+		// channel, kind and minute, so a post set again (a new id) still
+		// goes out once that minute.
+		res, err = db.txExec(ctx, tx, `INSERT INTO outbox (member_id, kind, dedupe_key, not_before, status, last_error, ref, created_at, done_at)
+			SELECT p.owner_id, `+postNudge+`,
+				'channel:' || p.platform || ':' || p.workspace || ':' || p.channel || ':' || p.kind || ':' || ?, ?, ?, ?, p.id, ?, ?
+			FROM channel_post_times t JOIN channel_posts p ON p.id = t.post_id
+			WHERE t.tz = ? AND t.minute = ? AND t.days = ? AND p.created_at <= ? AND p.off_at IS NULL
 			ON CONFLICT (dedupe_key) DO NOTHING`,
 			append([]any{minute, toMS(due), status, note, toMS(now), doneAt}, group...)...)
 		if err != nil {

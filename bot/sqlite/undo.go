@@ -108,6 +108,17 @@ func undoCandidates(ctx context.Context, tx *sql.Tx, mid int64, key bot.MemberKe
 				return bot.Entry{Kind: bot.EntryLoad, At: l.At, Load: l}, err
 			})
 	}
+	if err == nil {
+		err = one(`SELECT day, minute, at FROM movement_breaks WHERE member_id = ? AND at >= ? ORDER BY at DESC, minute DESC LIMIT 1`,
+			func(r *sql.Row) (bot.Entry, error) {
+				b := bot.MovementBreak{Member: key}
+				var minute int
+				var at int64
+				err := r.Scan(&b.Day, &minute, &at)
+				b.Minute, b.At = bot.TimeOfDay(minute), fromMS(at)
+				return bot.Entry{Kind: bot.EntryBreak, At: b.At, Break: b}, err
+			})
+	}
 	return out, err
 }
 
@@ -146,6 +157,8 @@ func undoEntry(ctx context.Context, tx *sql.Tx, mid int64, e *bot.Entry, now int
 		_, err = exec(`DELETE FROM readiness WHERE member_id = ? AND day = ?`, mid, e.Readiness.Day)
 	case bot.EntryLoad:
 		_, err = exec(`DELETE FROM session_loads WHERE id = ? AND member_id = ?`, e.Load.ID, mid)
+	case bot.EntryBreak:
+		_, err = exec(`DELETE FROM movement_breaks WHERE member_id = ? AND day = ? AND minute = ?`, mid, e.Break.Day, int(e.Break.Minute))
 	}
 	return err
 }

@@ -82,7 +82,7 @@ func Run(t *testing.T, open Opener) {
 func tests() map[string]func(*testing.T, Opener) {
 	out := map[string]func(*testing.T, Opener){}
 	for _, part := range []map[string]func(*testing.T, Opener){
-		memberTests(), activityTests(), scheduleTests(), outboxTests(), teamTests(), adapterTests(), installationTests(), planTests(), conversationTests(), pauseTests(),
+		memberTests(), activityTests(), scheduleTests(), outboxTests(), teamTests(), adapterTests(), installationTests(), planTests(), conversationTests(), pauseTests(), channelTests(),
 	} {
 		maps.Copy(out, part)
 	}

@@ -28,4 +28,16 @@ func ReminderSQL(fansOut bool) (nudgeCase, kinds string) {
 	return c.String(), "(" + in.String() + ")"
 }
 
+// ChannelPostNudgeSQL writes bot.ChannelPostKind.Nudge as SQL: the nudge
+// kind of a channel post p.kind.
+func ChannelPostNudgeSQL() string {
+	var c strings.Builder
+	c.WriteString("CASE p.kind")
+	for _, k := range bot.ChannelPostKinds() {
+		c.WriteString(" WHEN " + literal(string(k)) + " THEN " + literal(string(k.Nudge())))
+	}
+	c.WriteString(" END")
+	return c.String()
+}
+
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
