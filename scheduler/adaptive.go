@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"math"
+	"sort"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -26,28 +28,45 @@ const (
 	// achievedWindow is how far back the achieved rate is measured;
 	// minAchievedSpan is the shortest span it is trusted over (shorter, a
 	// platform's burst allowance overstates it), else the rate halves.
-	achievedWindow  = 2 * time.Second
+	achievedWindow  = time.Second
 	minAchievedSpan = 500 * time.Millisecond
+	// peakWindows is how many windows back the highest achieved rate is
+	// looked for when a shared 429 sets the limit: a stall of the
+	// dispatcher's own (a busy database, a pause) lowers one window's rate
+	// without saying anything about the platform's limit.
+	peakWindows = 3
 	// backoff is the share of the achieved rate a decrease drops to: just
 	// under what the platform let through.
 	backoff = 0.95
 	// probeEvery is how often the rate may rise.
 	probeEvery = time.Second
 	// fastProbe is the rise per probeEvery while well below the last rate
-	// that drew a shared 429 (or when none did yet); slowProbe above it,
+	// that drew a shared 429 (or when none did yet); slowProbe near it,
 	// so the rate creeps past the known limit rather than jumps, and the
-	// hold that a shared 429 costs comes seldom.
+	// hold that a shared 429 costs comes seldom. A limit measured while
+	// the rate was not steady (see steady) may be well short of the
+	// platform's: near it the rate rises by midProbe, to find out soon.
 	fastProbe = 0.05
+	midProbe  = 0.02
 	slowProbe = 0.004
-	// nearLimit bounds the band around the last limit in which probing
-	// slows: from nearLimit of it to 1/nearLimit of it. Beyond the band the
-	// old limit no longer says much, and probing is fast again.
-	nearLimit = 0.9
+	// nearBelow and nearAbove bound the band around the last limit in
+	// which probing is slow: from nearBelow of it to nearAbove of it. A
+	// decrease (backoff) drops below the band, so the rate comes back to
+	// the limit in a step or two; beyond the band the old limit no longer
+	// says much, and probing is fast again.
+	nearBelow = 0.97
+	nearAbove = 1.1
+	// limitHold is how long after a shared 429 probing stops at the limit
+	// it measured, when it was measured while the rate was steady: the
+	// platform's limit rarely moves, and every probe past it costs a hold.
+	limitHold = 30 * time.Second
 	// busyShare is how much of the rate must be used for it to rise: a rate
 	// that is not reached says nothing about the platform's limit.
 	busyShare = 0.8
 	// minRate is the floor of any key's rate, in messages per second.
 	minRate = 0.2
+	// burstSpan is how much of a second's pace may go at once (burstFor).
+	burstSpan = 30 * time.Millisecond
 )
 
 // rateChange reports what an outcome did to a key's pacing.
@@ -69,14 +88,20 @@ type adaptiveRate struct {
 	rate    float64
 	lim     *rate.Limiter
 
-	// limit is the achieved rate at the last shared 429 (0 before one).
+	// limit is the rate the platform let through at the last shared 429
+	// (0 before one): the highest achieved over the last few windows.
 	limit float64
-	// lastDecrease is when the rate was last lowered.
-	lastDecrease time.Time
+	// lastDecrease is when the rate was last lowered; until capped the
+	// rate probes no higher than limit.
+	lastDecrease, capped time.Time
 	// activeSince is when sending last resumed (creation or a hold's end):
 	// the achieved rate is measured from then at most.
 	activeSince time.Time
 	lastProbe   time.Time
+	// lastFast is when the rate last rose by a fast probe; trusted is set
+	// when the limit was measured while the rate was steady.
+	lastFast time.Time
+	trusted  bool
 
 	outcomes      []bool // ring of recent outcomes, true = limited
 	next          int
@@ -84,7 +109,7 @@ type adaptiveRate struct {
 	run           int
 	runChannel    string
 	runMixed      bool
-	sent          []time.Time // successful sends within achievedWindow
+	sent          []time.Time // successful sends within peakWindows
 	admitted      []time.Time // sends started since lastProbe
 }
 
@@ -94,11 +119,12 @@ func newAdaptiveRate(ceiling float64, now time.Time) *adaptiveRate {
 	return a
 }
 
-// burstFor is a fiftieth of a second's worth of sends (at most 1000):
-// enough that a short scheduling hiccup does not lose throughput, small
-// enough that sends freed together do not hit the platform as a burst it
-// refuses, which would read as the shared limit.
-func burstFor(r float64) int { return max(1, int(min(r/50, 1000))) }
+// burstFor is burstSpan's worth of sends (at least 1, at most 1000):
+// enough that the dispatcher waking a few milliseconds late for a token
+// does not lose it (a bucket of one loses every token it is late for),
+// small enough that sends freed together do not hit the platform as a
+// burst it refuses, which would read as the shared limit.
+func burstFor(r float64) int { return max(1, int(min(math.Ceil(r*burstSpan.Seconds()), 1000))) }
 
 // Rate is the current pace in messages per second.
 func (a *adaptiveRate) Rate() float64 { return a.rate }
@@ -149,18 +175,59 @@ func (a *adaptiveRate) rateLimited(now, started time.Time, channel string, share
 		return rateChange{}
 	}
 	from := a.rate
-	achieved := a.achieved(now)
+	achieved, full := a.achieved(now)
 	to := from * 0.5
 	if achieved > 0 {
 		to = backoff * min(achieved, from)
 	}
 	to = max(to, minRate)
-	a.limit = achieved
+	if limit := max(achieved, a.peak(now)); limit > 0 {
+		a.limit = limit
+	}
+	a.trusted = a.steady(now, full)
+	if a.trusted {
+		a.capped = now.Add(limitHold)
+	}
 	a.set(to, now)
 	a.lastDecrease = now
 	a.resetWindow()
 	a.lastProbe = now
 	return rateChange{Shared: true, From: from, To: to}
+}
+
+// adopt takes up a decrease another instance sharing the key made (see
+// sharedPace) as if it were its own, but for the hold: the rate, the
+// limit (when known) and, for capFor, probing no higher than it.
+func (a *adaptiveRate) adopt(rate, limit float64, capFor time.Duration, now time.Time) rateChange {
+	from := a.rate
+	a.set(max(minRate, min(a.ceiling, rate)), now)
+	if limit > 0 {
+		a.limit = limit
+	}
+	a.trusted = capFor > 0
+	if a.trusted {
+		a.capped = now.Add(capFor)
+	}
+	a.lastDecrease, a.lastProbe = now, now
+	a.resetWindow()
+	return rateChange{From: from, To: a.rate}
+}
+
+// capLeft is how long the rate still probes no higher than the limit.
+func (a *adaptiveRate) capLeft(now time.Time) time.Duration {
+	if a.limit <= 0 || !now.Before(a.capped) {
+		return 0
+	}
+	return a.capped.Sub(now)
+}
+
+// share sets a new ceiling when the number of instances sharing it
+// changes, and scales the rate and the learned limit by factor (old over
+// new number of instances).
+func (a *adaptiveRate) share(ceiling, factor float64, now time.Time) {
+	a.ceiling = ceiling
+	a.limit *= factor
+	a.set(max(minRate, min(ceiling, a.rate*factor)), now)
 }
 
 // holdEnded restarts probing after a hold: the first second at the lowered
@@ -175,18 +242,47 @@ func (a *adaptiveRate) holdEnded(now time.Time) {
 }
 
 // achieved is the successful sends per second over the last
-// achievedWindow, or 0 when too few to tell.
-func (a *adaptiveRate) achieved(now time.Time) float64 {
+// achievedWindow, or 0 when too few to tell; full reports whether sending
+// went on for the whole window.
+func (a *adaptiveRate) achieved(now time.Time) (rate float64, full bool) {
 	a.pruneSent(now)
-	span := min(now.Sub(a.activeSince), achievedWindow)
-	if len(a.sent) < 10 || span < minAchievedSpan {
-		return 0
+	last := a.sentSince(now.Add(-achievedWindow))
+	if len(last) < 10 {
+		return 0, false
 	}
-	return float64(len(a.sent)) / span.Seconds()
+	if now.Sub(a.activeSince) >= achievedWindow {
+		return float64(len(last)) / achievedWindow.Seconds(), true
+	}
+	// Sending began less than a window ago: count from the first success,
+	// since the platform's answers come a latency after the sends.
+	span := now.Sub(last[0])
+	if span < minAchievedSpan {
+		return 0, false
+	}
+	return float64(len(last)-1) / span.Seconds(), false
 }
 
-// probe raises the rate once per probeEvery when no 429 came in that time
-// and the rate was nearly used.
+// peak is the highest rate achieved over a whole window in the last
+// peakWindows, counting only windows that began a window after sending
+// (re)started, when a platform's burst allowance is spent; 0 for none.
+func (a *adaptiveRate) peak(now time.Time) float64 {
+	a.pruneSent(now)
+	best := 0
+	for end := now; end.Sub(a.activeSince) >= 2*achievedWindow && now.Sub(end) < peakWindows*achievedWindow; end = end.Add(-achievedWindow) {
+		n := len(a.sentSince(end.Add(-achievedWindow))) - len(a.sentSince(end))
+		best = max(best, n)
+	}
+	return float64(best) / achievedWindow.Seconds()
+}
+
+// sentSince returns the successes at or after t.
+func (a *adaptiveRate) sentSince(t time.Time) []time.Time {
+	i := sort.Search(len(a.sent), func(i int) bool { return !a.sent[i].Before(t) })
+	return a.sent[i:]
+}
+
+// probe raises the rate once per probeEvery when the rate was nearly used,
+// but not past the limit for limitHold after a shared 429.
 func (a *adaptiveRate) probe(now time.Time) rateChange {
 	if a.rate >= a.ceiling || now.Sub(a.lastProbe) < probeEvery {
 		return rateChange{}
@@ -204,12 +300,36 @@ func (a *adaptiveRate) probe(now time.Time) rateChange {
 		return rateChange{}
 	}
 	step := fastProbe
-	if a.limit > 0 && a.rate >= nearLimit*a.limit && a.rate <= a.limit/nearLimit {
-		step = slowProbe
+	if a.limit > 0 && a.rate >= nearBelow*a.limit && a.rate <= nearAbove*a.limit {
+		step = midProbe
+		if a.trusted {
+			step = slowProbe
+		}
+	}
+	to := min(a.ceiling, a.rate*(1+step)+0.1)
+	if a.limit > 0 && now.Before(a.capped) {
+		to = min(to, a.limit)
+	}
+	if to <= a.rate {
+		return rateChange{}
+	}
+	if step == fastProbe {
+		a.lastFast = now
 	}
 	from := a.rate
-	a.set(min(a.ceiling, a.rate*(1+step)+0.1), now)
+	a.set(to, now)
 	return rateChange{From: from, To: a.rate}
+}
+
+// steady reports whether the achieved rate, measured over a whole window
+// (full) that began a window after sending (re)started and saw no fast
+// rise, tells the platform's limit: probing then stops there for
+// limitHold. In the first seconds of a burst or after a hold it is
+// skewed, by answers still on their way and the platform's burst
+// allowance; while the rate rose fast it understates the limit, as it
+// averages over what was sent before the rise.
+func (a *adaptiveRate) steady(now time.Time, full bool) bool {
+	return full && now.Sub(a.activeSince) >= 2*achievedWindow && now.Sub(a.lastFast) >= achievedWindow
 }
 
 func (a *adaptiveRate) set(r float64, now time.Time) {
@@ -244,7 +364,7 @@ func (a *adaptiveRate) resetWindow() {
 }
 
 func (a *adaptiveRate) pruneSent(now time.Time) {
-	cut := now.Add(-achievedWindow)
+	cut := now.Add(-peakWindows * achievedWindow)
 	i := 0
 	for i < len(a.sent) && a.sent[i].Before(cut) {
 		i++

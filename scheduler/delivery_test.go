@@ -72,7 +72,21 @@ func (t *fakeTimer) Stop() bool {
 func (c *timerClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	c.set(c.now.Add(d))
+}
+
+// advanceTo moves time on to at, if it is later, and fires the timers due.
+func (c *timerClock) advanceTo(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if at.After(c.now) {
+		c.set(at)
+	}
+}
+
+// set moves time to now and fires the timers due; callers hold mu.
+func (c *timerClock) set(now time.Time) {
+	c.now = now
 	keep := c.timers[:0]
 	for _, t := range c.timers {
 		if t.deadline.After(c.now) {
@@ -82,6 +96,31 @@ func (c *timerClock) Advance(d time.Duration) {
 		t.c <- c.now
 	}
 	c.timers = keep
+}
+
+// advanceOnWait moves the clock to the deadline of every timer armed for
+// at most a second ahead, as if that wait had passed, until stop is
+// called: a dispatcher waiting for its pace goes on at once. Longer waits
+// (none, a poll) are left to the test.
+func (c *timerClock) advanceOnWait() (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case at := <-c.armed:
+				if at.Sub(c.Now()) <= time.Second {
+					c.advanceTo(at)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
 }
 
 // waitArmed blocks until the dispatcher arms a timer for exactly at.

@@ -51,6 +51,14 @@ type ReconcileObserver interface {
 	Reconciled(platform bot.Platform, outcome string)
 }
 
+// ChannelKeeper, when the Nudger implements it, is told when the platform
+// says the bot can no longer post to a channel (removed, archived,
+// deleted), so that what posts there can be turned off. The row is failed
+// whatever ChannelGone returns; an error is logged.
+type ChannelKeeper interface {
+	ChannelGone(ctx context.Context, item bot.OutboxItem, channel string) error
+}
+
 // TimerClock is a bot.Clock that can also wake a waiter. When the
 // dispatcher's Clock implements it, pacing, holds and waits all run on it
 // (tests use a fake one, so nothing sleeps); otherwise pacing and timers
@@ -74,17 +82,22 @@ type DispatcherOptions struct {
 	// workspace) of a platform (COACH_*_RPS); the dispatcher adapts below
 	// it to what the platform accepts. Discord's limits are the bot's, so
 	// all of Discord is one workspace here. A platform without a rate is
-	// unlimited until it answers 429.
+	// unlimited until it answers 429. On a store several instances
+	// dispatch from (SharedOutbox), the ceiling is for all of them
+	// together: each paces at its share.
 	Rates map[bot.Platform]float64
 	// MaxAttempts bounds transient failures before a row is failed (default 6).
 	MaxAttempts int
 	// BaseBackoff is the first retry delay, doubled per attempt (default 30s)
 	// up to MaxBackoff (default 30m), with ±20% jitter.
 	BaseBackoff, MaxBackoff time.Duration
-	// Concurrency is how many sends may be in flight per platform
-	// (COACH_SEND_CONCURRENCY, default 32). Every send is marked in the
-	// store before the call, so a crash with many in flight repeats none
-	// whose platform can be asked (see bot.TrackedSender).
+	// Concurrency is how many platform calls may be in flight per
+	// platform (COACH_SEND_CONCURRENCY, default 32). A send holds its slot
+	// only for the call: deciding and marking it before, and recording its
+	// outcome after, run outside the slots, for half as many rows again.
+	// Every send is marked in the store before the call, so a crash with
+	// many in flight repeats none whose platform can be asked (see
+	// bot.TrackedSender).
 	Concurrency int
 	// Workers is the former name of Concurrency, used when it is unset.
 	Workers int
@@ -112,6 +125,9 @@ func (nopObserver) RateLimited(bot.Platform)                             {}
 // unlimited stands in for a platform without a configured rate.
 const unlimited = 1e6
 
+// maxWait is a wait for nothing in particular.
+const maxWait = time.Duration(math.MaxInt64)
+
 // longHold is the member hold beyond which a member's waiting rows go back
 // to the store instead of staying claimed in memory.
 const longHold = 10 * time.Second
@@ -121,6 +137,11 @@ const longHold = 10 * time.Second
 type keyID struct {
 	platform  bot.Platform
 	workspace string
+}
+
+// scope is the outbox rows id paces.
+func (id keyID) scope() bot.OutboxScope {
+	return bot.OutboxScope{Platform: id.platform, Workspace: id.workspace}
 }
 
 func keyOf(m bot.MemberKey) keyID {
@@ -139,6 +160,9 @@ type keyState struct {
 	hold     time.Time // row clock: no send before
 	holding  bool
 	inFlight int
+	// decreased is when a shared 429 last lowered the pace (row clock),
+	// here or, on a shared store, in another instance.
+	decreased time.Time
 }
 
 // KeyStats describes one paced key, for metrics.
@@ -161,6 +185,8 @@ type outcome struct {
 	started time.Time // pace clock
 	sent    bool
 	limited *bot.RateLimitedError
+	// retryAt is when the row, handed back pending, comes due again.
+	retryAt time.Time
 	err     error // the row could not be updated
 }
 
@@ -179,8 +205,11 @@ type Dispatcher struct {
 	// runMu lets one Run or Drain use the keys at a time.
 	runMu sync.Mutex
 
-	mu        sync.Mutex
-	keys      map[keyID]*keyState
+	mu   sync.Mutex
+	keys map[keyID]*keyState
+	// instances is how many instances share the store's outbox and so
+	// each key's ceiling (see SharedOutbox); 1 otherwise.
+	instances int
 	running   bool
 	started   chan struct{}
 	startOnce sync.Once
@@ -227,7 +256,7 @@ func NewDispatcher(store OutboxStore, nudger Nudger, senders map[bot.Platform]bo
 	}
 	return &Dispatcher{
 		store: store, nudger: nudger, senders: senders, opts: opts, pace: pace,
-		wake: make(chan struct{}, 1), keys: map[keyID]*keyState{}, started: make(chan struct{}),
+		wake: make(chan struct{}, 1), keys: map[keyID]*keyState{}, instances: 1, started: make(chan struct{}),
 	}
 }
 
@@ -295,10 +324,17 @@ func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
 
 // run is the state of one Run or Drain.
 type run struct {
-	d       *Dispatcher
-	drain   bool
-	done    chan outcome
-	flying  map[bot.Platform]int
+	d     *Dispatcher
+	drain bool
+	done  chan outcome
+	// flying counts the rows of each platform between their start and
+	// their reported outcome: deciding, marking, calling, recording; at
+	// most depth(Concurrency).
+	flying map[bot.Platform]int
+	// slots hold the platform calls of each platform: Concurrency at most
+	// are in flight. A send holds its slot only for the call, so the
+	// store's reads and writes around it do not keep the platform idle.
+	slots   map[bot.Platform]chan struct{}
 	busy    map[bot.MemberKey]bool      // members with a send in flight
 	mholds  map[bot.MemberKey]time.Time // row clock: member's DM paced
 	queued  map[int64]bool              // ids waiting or in flight
@@ -316,6 +352,8 @@ type run struct {
 	nextDue                  time.Time
 	nextDueSeen              bool
 	ctx                      context.Context
+	// presence is the heartbeat of a Run on a shared store, nil otherwise.
+	presence *presence
 }
 
 // loop is Run (drain false) or Drain (drain true).
@@ -323,10 +361,16 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) (int, error) {
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
 	r := &run{d: d, drain: drain, done: make(chan outcome, 4*d.opts.Concurrency),
-		flying: map[bot.Platform]int{}, busy: map[bot.MemberKey]bool{}, mholds: map[bot.MemberKey]time.Time{}, queued: map[int64]bool{}}
+		flying: map[bot.Platform]int{}, slots: map[bot.Platform]chan struct{}{}, busy: map[bot.MemberKey]bool{}, mholds: map[bot.MemberKey]time.Time{}, queued: map[int64]bool{}}
 	// Sends are not cut off when ctx ends; they finish and are recorded.
 	work := context.WithoutCancel(ctx)
 	r.ctx = work
+	if s, ok := d.store.(SharedOutbox); ok && !drain {
+		r.presence = &presence{store: s}
+		// Deferred first, so it runs last: the rows are handed back
+		// before the others stop waiting for this instance.
+		defer r.leave(work)
+	}
 	defer r.finish(work)
 	poll := d.pace.Now().Add(d.opts.PollEvery)
 	for {
@@ -334,6 +378,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) (int, error) {
 		if ctx.Err() != nil {
 			return r.handled, nil
 		}
+		r.beat(ctx)
 		r.endHolds()
 		if r.nextDueSeen && !d.opts.Clock.Now().Before(r.nextDue) {
 			r.exhausted, r.nextDueSeen = false, false
@@ -363,7 +408,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) (int, error) {
 		}
 		wait := paceWait
 		if !drain {
-			wait = min(wait, r.rowWait(), poll.Sub(d.pace.Now()))
+			wait = min(wait, r.rowWait(), poll.Sub(d.pace.Now()), r.beatWait())
 		}
 		if err := r.sleep(ctx, max(wait, 0)); err != nil {
 			return r.handled, nil
@@ -378,7 +423,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) (int, error) {
 // sleep waits for a finished send, Wake, ctx or d; any but a finished send
 // makes the next pass claim again.
 func (r *run) sleep(ctx context.Context, d time.Duration) error {
-	if r.inFlight() == 0 && r.waiting == 0 && d >= time.Duration(math.MaxInt64/2) {
+	if r.inFlight() == 0 && r.waiting == 0 && d >= maxWait/2 {
 		d = r.d.opts.PollEvery
 	}
 	t := r.d.pace.NewTimer(d)
@@ -420,6 +465,23 @@ func (r *run) inFlight() int {
 	return n
 }
 
+// depth is how many rows of a platform may be between start and outcome
+// with concurrency send slots: half as many again, so that a row is
+// decided and marked when a slot frees, and recorded after it has freed
+// it. The extra rows wait marked sending, so a crash leaves them to be
+// reconciled too; with one slot, sends go strictly one at a time.
+func depth(concurrency int) int { return concurrency + concurrency/2 }
+
+// slot returns the platform's send slots.
+func (r *run) slot(p bot.Platform) chan struct{} {
+	s := r.slots[p]
+	if s == nil {
+		s = make(chan struct{}, r.d.opts.Concurrency)
+		r.slots[p] = s
+	}
+	return s
+}
+
 // sendable counts waiting rows not held back by a hold.
 func (r *run) sendable() int {
 	now := r.d.opts.Clock.Now()
@@ -435,18 +497,25 @@ func (r *run) sendable() int {
 	return n
 }
 
-// key returns the state of id, creating it at the platform's ceiling.
+// key returns the state of id, creating it at its ceiling.
 func (r *run) key(id keyID) *keyState {
 	k := r.d.keys[id]
 	if k == nil {
-		ceiling := unlimited
-		if c := r.d.opts.Rates[id.platform]; c > 0 {
-			ceiling = c
-		}
-		k = &keyState{id: id, pace: newAdaptiveRate(ceiling, r.d.pace.Now())}
+		k = &keyState{id: id, pace: newAdaptiveRate(r.d.ceiling(id), r.d.pace.Now())}
+		r.follow(k)
 		r.d.keys[id] = k
 	}
 	return k
+}
+
+// ceiling is this instance's share of the configured rate of id's
+// platform; callers hold mu.
+func (d *Dispatcher) ceiling(id keyID) float64 {
+	c := d.opts.Rates[id.platform]
+	if c <= 0 {
+		return unlimited
+	}
+	return c / float64(d.instances)
 }
 
 // endHolds restarts probing on keys whose hold has ended.
@@ -490,7 +559,7 @@ func (r *run) claim(ctx context.Context) error {
 		default:
 			continue
 		}
-		exclude = append(exclude, bot.OutboxScope{Platform: k.id.platform, Workspace: k.id.workspace})
+		exclude = append(exclude, k.id.scope())
 	}
 	d.mu.Unlock()
 	items, err := d.store.ClaimOutbox(ctx, now, room, exclude)
@@ -529,7 +598,7 @@ func keyCap(k *keyState, concurrency int) int {
 func (r *run) dispatch(ctx context.Context) time.Duration {
 	d := r.d
 	now := d.opts.Clock.Now()
-	wait := time.Duration(math.MaxInt64)
+	wait := maxWait
 	d.mu.Lock()
 	var keys []*keyState
 	for _, k := range d.keys {
@@ -552,7 +621,7 @@ func (r *run) dispatch(ctx context.Context) time.Duration {
 		progress = false
 		for i := range keys {
 			k := keys[(r.rr+i)%len(keys)]
-			if r.flying[k.id.platform] >= d.opts.Concurrency || len(k.queue) == 0 {
+			if r.flying[k.id.platform] >= depth(d.opts.Concurrency) || len(k.queue) == 0 {
 				continue
 			}
 			idx := r.pick(ctx, k, now)
@@ -572,8 +641,10 @@ func (r *run) dispatch(ctx context.Context) time.Duration {
 			r.waiting--
 			r.flying[k.id.platform]++
 			r.busy[it.Member] = true
-			started := d.pace.Now()
-			go func() { r.done <- d.deliver(ctx, it, k.id, started) }()
+			// The row's send is stamped with the time its token was
+			// taken: that is when the pace let it go.
+			at, slot := d.opts.Clock.Now().UTC(), r.slot(k.id.platform)
+			go func() { r.done <- d.deliver(ctx, it, k.id, at, slot) }()
 			progress = true
 		}
 	}
@@ -627,6 +698,11 @@ func (r *run) apply(o outcome) {
 	} else {
 		r.failStreak, r.claimedSince = 0, 0
 	}
+	if !r.drain && !o.retryAt.IsZero() && o.err == nil && (!r.nextDueSeen || o.retryAt.Before(r.nextDue)) {
+		// The claim that last asked for the next due row may have run
+		// before this row was handed back: wake for it without a poll.
+		r.nextDue, r.nextDueSeen = o.retryAt, true
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	k := r.key(o.key)
@@ -642,6 +718,9 @@ func (r *run) apply(o outcome) {
 		r.mholds[o.it.Member] = now.Add(retry)
 		d.opts.Observer.RateLimited(o.key.platform)
 		change = k.pace.rateLimited(pnow, o.started, o.it.Member.User, o.limited.Shared)
+		if change.Shared {
+			r.lowered(k)
+		}
 		if change.Shared && now.Add(retry).After(k.hold) {
 			k.hold, k.holding = now.Add(retry), true
 			d.opts.Logger.Debug("dispatcher: shared rate limit; holding", "platform", o.key.platform, "workspace", o.key.workspace, "for", retry)
@@ -709,7 +788,7 @@ func (r *run) rowWait() time.Duration {
 		consider(r.nextDue)
 	}
 	if next.IsZero() {
-		return time.Duration(math.MaxInt64)
+		return maxWait
 	}
 	return next.Sub(now)
 }
@@ -726,10 +805,12 @@ func (r *run) findNextDue(ctx context.Context) {
 
 // deliver settles one row and records the outcome. Each send is marked in
 // the store first; a crash before the outcome is recorded leaves the mark,
-// and the next claim of the row asks the platform (reconcile).
-func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, started time.Time) (o outcome) {
-	o = outcome{it: it, key: key, started: started}
-	now := d.opts.Clock.Now().UTC()
+// and the next claim of the row asks the platform (reconcile). at is when
+// the pace admitted the row; the send is stamped with it. Only the
+// platform calls hold one of the slots; deciding and recording do not.
+func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, at time.Time, slots chan struct{}) (o outcome) {
+	o = outcome{it: it, key: key, started: d.pace.Now()}
+	now := at
 	sender, ok := d.senders[it.Member.Platform]
 	if !ok {
 		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts, now, "no sender for platform "+string(it.Member.Platform))
@@ -737,12 +818,16 @@ func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, 
 	}
 	decision, err := d.nudger.Nudge(ctx, it)
 	if err != nil {
-		o.err = d.retry(ctx, it, now, fmt.Errorf("decide: %w", err))
+		o.retryAt, o.err = d.retry(ctx, it, now, fmt.Errorf("decide: %w", err))
 		return o
 	}
 	tracked, _ := sender.(bot.TrackedSender)
 	if !it.SendingAt.IsZero() {
-		found, err := d.reconcile(ctx, tracked, it, decision)
+		var found bool
+		err := call(slots, func() (err error) {
+			found, err = d.reconcile(ctx, tracked, it, decision)
+			return err
+		})
 		if err != nil {
 			o.err = err
 			return o
@@ -759,7 +844,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, 
 		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxSkipped, it.Attempts, now, decision.SkipReason)
 		return o
 	case !decision.Postpone.IsZero():
-		o.err = d.store.RetryOutbox(ctx, it.ID, decision.Postpone, it.Attempts, "postponed")
+		o.retryAt, o.err = decision.Postpone, d.store.RetryOutbox(ctx, it.ID, decision.Postpone, it.Attempts, "postponed")
 		return o
 	}
 	mine, err := d.store.MarkSending(ctx, it.ID, now)
@@ -771,9 +856,14 @@ func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, 
 		// Finished, or taken by another instance after our lease ran out.
 		return o
 	}
-	start := time.Now()
-	err = d.send(ctx, sender, tracked, it, decision, now)
-	latency := time.Since(start)
+	var latency time.Duration
+	err = call(slots, func() error {
+		// A 429 answers for the pace at the call, not at the admission.
+		o.started = d.pace.Now()
+		start := time.Now()
+		defer func() { latency = time.Since(start) }()
+		return d.send(ctx, sender, tracked, it, decision, now)
+	})
 	now = d.opts.Clock.Now().UTC()
 	var limited *bot.RateLimitedError
 	switch {
@@ -786,12 +876,19 @@ func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, 
 		// A 429 is the platform pacing us, not a failure of this message:
 		// retry once Retry-After has passed, without spending an attempt.
 		o.limited = limited
-		o.err = d.store.RetryOutbox(ctx, it.ID, now.Add(max(limited.RetryAfter, time.Second)), it.Attempts, truncate("rate limited: "+err.Error(), 500))
+		o.retryAt = now.Add(max(limited.RetryAfter, time.Second))
+		o.err = d.store.RetryOutbox(ctx, it.ID, o.retryAt, it.Attempts, truncate("rate limited: "+err.Error(), 500))
 		return o
 	case errors.Is(err, bot.ErrUnreachable) && decision.Channel != "":
 		// The staff channel refused us; the member is not at fault.
 		d.opts.Logger.Warn("staff channel unreachable", "platform", it.Member.Platform, "err", err)
 		d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
+		if keeper, ok := d.nudger.(ChannelKeeper); ok {
+			if err := keeper.ChannelGone(ctx, it, decision.Channel); err != nil {
+				d.opts.Logger.Error("dispatcher: could not turn off what posts to a channel that is gone",
+					"platform", it.Member.Platform, "workspace", it.Member.Workspace, "channel", decision.Channel, "err", err)
+			}
+		}
 		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "channel unreachable: "+err.Error())
 		return o
 	case errors.Is(err, bot.ErrUnreachable):
@@ -805,8 +902,15 @@ func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, 
 		return o
 	}
 	d.opts.Logger.Warn("send failed; will retry", "platform", it.Member.Platform, "kind", it.Kind, "attempt", it.Attempts+1, "err", err)
-	o.err = d.retry(ctx, it, now, err)
+	o.retryAt, o.err = d.retry(ctx, it, now, err)
 	return o
+}
+
+// call runs one platform call in one of the slots, waiting for a free one.
+func call(slots chan struct{}, f func() error) error {
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	return f()
 }
 
 // reconcile settles a row left half-sent: it reports whether the platform
@@ -858,16 +962,18 @@ func (d *Dispatcher) send(ctx context.Context, sender bot.Sender, tracked bot.Tr
 }
 
 // retry schedules a transient failure with exponential backoff and jitter,
-// or fails the row when attempts run out.
-func (d *Dispatcher) retry(ctx context.Context, it bot.OutboxItem, now time.Time, cause error) error {
+// or fails the row when attempts run out. It returns when the row comes
+// due again (zero when failed).
+func (d *Dispatcher) retry(ctx context.Context, it bot.OutboxItem, now time.Time, cause error) (time.Time, error) {
 	attempts := it.Attempts + 1
 	note := truncate(cause.Error(), 500)
 	if attempts >= d.opts.MaxAttempts {
 		d.opts.Logger.Warn("nudge failed after retries", "platform", it.Member.Platform, "kind", it.Kind, "attempts", attempts, "err", cause)
 		d.opts.Observer.NudgeFailed(it.Member.Platform, it.Kind)
-		return d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, attempts, now, note)
+		return time.Time{}, d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, attempts, now, note)
 	}
-	return d.store.RetryOutbox(ctx, it.ID, now.Add(d.Backoff(attempts)), attempts, note)
+	at := now.Add(d.Backoff(attempts))
+	return at, d.store.RetryOutbox(ctx, it.ID, at, attempts, note)
 }
 
 // release hands a row back untouched: still pending at its old time, no

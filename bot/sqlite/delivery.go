@@ -23,6 +23,33 @@ const claimLease = 30 * time.Second
 type claimSet struct {
 	mu    sync.Mutex
 	until map[int64]time.Time
+	// A claim's read may have begun before a row's outcome committed and
+	// so see the row as it was; if the claim is released in between, take
+	// must not hand out that stale copy (the dispatcher would skip it as
+	// still queued and hold it for claimLease). released records at which
+	// release count each row was last released, since the oldest read
+	// that may still be running.
+	releases uint64
+	released map[int64]uint64
+}
+
+// readBegins returns the release count a claim's read starts at.
+func (c *claimSet) readBegins() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.releases
+}
+
+// readEnds forgets the releases no read begun at or after start can have
+// missed.
+func (c *claimSet) readEnds(start uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, at := range c.released {
+		if at <= start {
+			delete(c.released, id)
+		}
+	}
 }
 
 // held reports whether id is claimed at now.
@@ -38,14 +65,16 @@ func (c *claimSet) size() int {
 	return len(c.until)
 }
 
-// take claims id until, unless it is claimed at now; it reports success.
-func (c *claimSet) take(id int64, now, until time.Time) bool {
+// take claims id until, unless it is claimed at now or was released
+// after the read that found it began (at release count start); it reports
+// success.
+func (c *claimSet) take(id int64, start uint64, now, until time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.until == nil {
 		c.until = map[int64]time.Time{}
 	}
-	if c.until[id].After(now) {
+	if c.until[id].After(now) || c.released[id] > start {
 		return false
 	}
 	c.until[id] = until
@@ -56,6 +85,11 @@ func (c *claimSet) release(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.until, id)
+	if c.released == nil {
+		c.released = map[int64]uint64{}
+	}
+	c.releases++
+	c.released[id] = c.releases
 }
 
 const outboxColumns = `o.id, o.kind, o.dedupe_key, o.not_before, o.attempts, o.last_error, o.ref, o.created_at, o.sending_at,
@@ -75,10 +109,12 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, exclude
 	// Claimed rows are filtered here rather than in SQL, so ask for enough
 	// to fill the limit even if every claimed row comes back.
 	ask := limit + db.claims.size()
+	start := db.claims.readBegins()
+	defer db.claims.readEnds(start)
 	var out []bot.OutboxItem
 	collect := func(s scanner) error {
 		it, err := scanOutbox(s)
-		if err == nil && len(out) < limit && db.claims.take(it.ID, now, now.Add(claimLease)) {
+		if err == nil && len(out) < limit && db.claims.take(it.ID, start, now, now.Add(claimLease)) {
 			out = append(out, it)
 		}
 		return err

@@ -72,7 +72,6 @@ func (b *bench) env(f *fakes, dbPath, addr string) []string {
 		"PATH=" + b.getenv("PATH"),
 		"COACH_DB=" + dbPath,
 		"COACH_HTTP_ADDR=" + addr,
-		"COACH_LOG_LEVEL=warn",
 		"COACH_SLACK_RPS=" + strconv.FormatFloat(b.opts.Rate, 'f', -1, 64),
 		"SLACK_BOT_TOKEN=xoxb-coachload",
 		"SLACK_SIGNING_SECRET=" + signingSecret,
@@ -83,6 +82,11 @@ func (b *bench) env(f *fakes, dbPath, addr string) []string {
 	}
 	if b.opts.Concurrency > 0 {
 		env = append(env, "COACH_SEND_CONCURRENCY="+strconv.Itoa(b.opts.Concurrency))
+	}
+	if b.opts.Logs != "" {
+		env = append(env, "COACH_LOG_LEVEL=debug")
+	} else {
+		env = append(env, "COACH_LOG_LEVEL=warn")
 	}
 	return env
 }
@@ -167,7 +171,7 @@ func (b *bench) checkinsAndFanout(ctx context.Context, r *report) error {
 			return fmt.Errorf("seed fan-out members: %w", err)
 		}
 	}
-	fleet := &fleet{bin: b.bin}
+	fleet := &fleet{bin: b.bin, logs: o.Logs}
 	defer fleet.killAll()
 	for range o.Instances {
 		addr, err := freeAddr()
@@ -236,10 +240,14 @@ type fleet struct {
 	children []*child
 	envs     [][]string
 	addrs    []string
+	// logs is the directory for the processes' logs ("" for none);
+	// starts counts the processes started, to name them.
+	logs   string
+	starts int
 }
 
 func (fl *fleet) start(ctx context.Context, env []string, addr string) error {
-	c, err := startChild(ctx, fl.bin, env, addr, readyTimeout)
+	c, err := startChild(ctx, fl.bin, env, addr, fl.logPath(len(fl.children)), readyTimeout)
 	if err != nil {
 		return err
 	}
@@ -249,11 +257,20 @@ func (fl *fleet) start(ctx context.Context, env []string, addr string) error {
 	return nil
 }
 
+// logPath names the log of the next process started as instance i.
+func (fl *fleet) logPath(i int) string {
+	fl.starts++
+	if fl.logs == "" {
+		return ""
+	}
+	return filepath.Join(fl.logs, fmt.Sprintf("%02d-instance-%d.log", fl.starts, i))
+}
+
 // crash kills process i with SIGKILL and starts it again on the same
 // database and address.
 func (fl *fleet) crash(ctx context.Context, i int) error {
 	fl.children[i].kill()
-	c, err := startChild(ctx, fl.bin, fl.envs[i], fl.addrs[i], readyTimeout)
+	c, err := startChild(ctx, fl.bin, fl.envs[i], fl.addrs[i], fl.logPath(i), readyTimeout)
 	if err != nil {
 		return fmt.Errorf("restart after kill -9: %w", err)
 	}
@@ -317,8 +334,10 @@ func (b *bench) fanout(ctx context.Context, fl *fleet, api *fakeSlack, due time.
 		}
 	}
 	fmt.Fprintf(b.log, "fan-out: %d rows enqueued in %.3f s; draining ...\n", o.Subscribers, res.EnqueueSeconds)
-	// Done when everyone has a message, or nothing arrived for stall (a
-	// killed PostgreSQL instance's claims run out after 30 s).
+	// Done when everyone has a message, or nothing arrived for stall. A
+	// killed PostgreSQL instance's rows come back once its heartbeat is
+	// late (seconds), but a bot without heartbeats (an older build, for a
+	// baseline) leaves them for its 30 s claim lease.
 	stall := 15 * time.Second
 	if o.Kills > 0 {
 		stall = 45 * time.Second
@@ -387,6 +406,9 @@ func (b *bench) fanout(ctx context.Context, fl *fleet, api *fakeSlack, due time.
 	api.mu.Lock()
 	res.HistoryCalls = api.historyCalls
 	api.mu.Unlock()
+	if o.Timeline {
+		res.Timeline = api.rec.timeline(due)
+	}
 	return res, nil
 }
 
@@ -429,7 +451,7 @@ func (b *bench) startup(ctx context.Context) (*startupResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := startChild(ctx, b.bin, b.env(f, dbPath, addr), addr, readyTimeout)
+	c, err := startChild(ctx, b.bin, b.env(f, dbPath, addr), addr, "", readyTimeout)
 	if err != nil {
 		return nil, err
 	}

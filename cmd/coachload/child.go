@@ -79,8 +79,9 @@ type child struct {
 }
 
 // startChild starts bin with env and waits (polling, at most timeout) for
-// /readyz to answer 200.
-func startChild(ctx context.Context, bin string, env []string, addr string, timeout time.Duration) (*child, error) {
+// /readyz to answer 200. With a logPath the process's log is written there
+// too.
+func startChild(ctx context.Context, bin string, env []string, addr, logPath string, timeout time.Duration) (*child, error) {
 	// Metrics have a listener of their own, off the webhook port.
 	metricsAddr, err := freeAddr()
 	if err != nil {
@@ -91,12 +92,25 @@ func startChild(ctx context.Context, bin string, env []string, addr string, time
 	c.cmd.Env = append(slices.Clip(env), "COACH_METRICS_ADDR="+metricsAddr)
 	c.cmd.Stdout = io.Discard
 	c.cmd.Stderr = c.stderr
+	var logFile *os.File
+	if logPath != "" {
+		if logFile, err = os.Create(logPath); err != nil {
+			return nil, fmt.Errorf("bot log: %w", err)
+		}
+		c.cmd.Stderr = io.MultiWriter(c.stderr, logFile)
+	}
 	start := time.Now()
 	if err := c.cmd.Start(); err != nil {
+		if logFile != nil {
+			logFile.Close()
+		}
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	go func() {
 		c.waitErr = c.cmd.Wait()
+		if logFile != nil {
+			logFile.Close()
+		}
 		close(c.exited)
 	}()
 	client := &http.Client{Timeout: time.Second}

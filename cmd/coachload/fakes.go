@@ -23,6 +23,8 @@ type recorder struct {
 	firsts      []time.Time
 	first, last time.Time
 	rateLimited int
+	// limitedAt are the times of the 429s.
+	limitedAt []time.Time
 }
 
 func newRecorder() *recorder { return &recorder{counts: map[string]int{}} }
@@ -41,10 +43,40 @@ func (r *recorder) record(user string, at time.Time) {
 	r.last = at
 }
 
-func (r *recorder) limited() {
+func (r *recorder) limited(at time.Time) {
 	r.mu.Lock()
 	r.rateLimited++
+	r.limitedAt = append(r.limitedAt, at)
 	r.mu.Unlock()
+}
+
+// second is one second of a drain: members who got their first message in
+// it, and 429s answered.
+type second struct {
+	At      int `json:"at"`
+	First   int `json:"first"`
+	Limited int `json:"limited"`
+}
+
+// timeline counts first deliveries and 429s per whole second after from.
+func (r *recorder) timeline(from time.Time) []second {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []second
+	at := func(t time.Time) *second {
+		i := max(0, int(t.Sub(from)/time.Second))
+		for len(out) <= i {
+			out = append(out, second{At: len(out)})
+		}
+		return &out[i]
+	}
+	for _, t := range r.firsts {
+		at(t).First++
+	}
+	for _, t := range r.limitedAt {
+		at(t).Limited++
+	}
+	return out
 }
 
 // steady returns the delivery rate between the 10th and 90th percentile of
@@ -199,14 +231,14 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "chat.postMessage":
 		if f.bucket != nil {
 			if ok, wait := f.bucket.take(f.now()); !ok {
-				f.rec.limited()
+				f.rec.limited(f.now())
 				w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
 				writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
 				return
 			}
 		}
 		if f.limit.hit() {
-			f.rec.limited()
+			f.rec.limited(f.now())
 			w.Header().Set("Retry-After", "1")
 			writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
 			return

@@ -10,6 +10,7 @@
 //	    [--latency 0] [--capacity 0] [--kills 0] [--concurrency 0]
 //	    [--postgres URL [--instances 3]] [--fanout-only]
 //	    [--startup-subscriptions 100000] [--bin PATH] [--json]
+//	    [--timeline] [--logs DIR]
 package main
 
 import (
@@ -73,6 +74,10 @@ type options struct {
 	FanoutOnly bool   `json:"fanout_only"`
 	Bin        string `json:"-"`
 	JSON       bool   `json:"-"`
+	// Timeline prints the drain second by second; Logs is a directory
+	// that receives every bot process's log at debug level.
+	Timeline bool   `json:"-"`
+	Logs     string `json:"-"`
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -95,6 +100,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.FanoutOnly, "fanout-only", false, "skip the check-in phases")
 	fs.StringVar(&o.Bin, "bin", "", "recoverycoach binary to measure (default: go build ./cmd/recoverycoach)")
 	fs.BoolVar(&o.JSON, "json", false, "print the results as JSON")
+	fs.BoolVar(&o.Timeline, "timeline", false, "print the fan-out's drain second by second: first deliveries and 429s")
+	fs.StringVar(&o.Logs, "logs", "", "directory to write each bot process's log to, at debug level")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -168,6 +175,9 @@ type fanoutResult struct {
 	Instances      int     `json:"instances"`
 	// HistoryCalls counts conversations.history calls (reconciliation).
 	HistoryCalls int `json:"history_calls"`
+	// Timeline is the drain second by second from the due minute, with
+	// --timeline.
+	Timeline []second `json:"timeline,omitempty"`
 }
 
 // startupResult is start-up with many stored reminders.
@@ -211,6 +221,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "building ./cmd/recoverycoach ...")
 		if bin, err = buildBot(ctx, tmp); err != nil {
 			return err
+		}
+	}
+	if o.Logs != "" {
+		if err := os.MkdirAll(o.Logs, 0o755); err != nil {
+			return fmt.Errorf("--logs: %w", err)
 		}
 	}
 	r := report{Machine: thisMachine(), Options: o}
@@ -288,6 +303,15 @@ func writeTable(w io.Writer, r report) error {
 		fmt.Fprintf(tw, "bot peak RSS (whole run)\t%.1f MB\n", float64(f.PeakRSSKB)/1024)
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+		if len(f.Timeline) > 0 {
+			fmt.Fprintf(w, "\nseconds after the due minute: members nudged first / 429s\n")
+			for _, s := range f.Timeline {
+				fmt.Fprintf(tw, "%d\t%d\t%d\n", s.At, s.First, s.Limited)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
 		}
 	}
 	if s := r.Startup; s != nil {

@@ -212,6 +212,12 @@ func TestParseFlags(t *testing.T) {
 				o.StartupSubscriptions, o.Subscribers = 1000000, 0
 				return o
 			}()},
+		{name: "timeline and logs", args: []string{"--timeline", "--logs", "/tmp/x"},
+			want: func() options {
+				o := defaults
+				o.Timeline, o.Logs = true, "/tmp/x"
+				return o
+			}()},
 		{name: "zero clients", args: []string{"--clients", "0"}, wantErr: true},
 		{name: "negative rate", args: []string{"--rate", "-1"}, wantErr: true},
 		{name: "429 fraction of one", args: []string{"--slack-429", "1"}, wantErr: true},
@@ -382,4 +388,18 @@ func FuzzParseProcStatus(f *testing.F) {
 			t.Fatal("success without a value")
 		}
 	})
+}
+
+func TestRecorderTimeline(t *testing.T) {
+	due := time.Date(2026, 11, 23, 17, 31, 0, 0, time.UTC)
+	r := newRecorder()
+	r.record("S1", due.Add(200*time.Millisecond))
+	r.record("S1", due.Add(300*time.Millisecond)) // a duplicate is no first delivery
+	r.record("S2", due.Add(900*time.Millisecond))
+	r.limited(due.Add(1500 * time.Millisecond))
+	r.record("S3", due.Add(2100*time.Millisecond))
+	want := []second{{At: 0, First: 2}, {At: 1, Limited: 1}, {At: 2, First: 1}}
+	if diff := cmp.Diff(want, r.timeline(due)); diff != "" {
+		t.Errorf("timeline (-want +got):\n%s", diff)
+	}
 }

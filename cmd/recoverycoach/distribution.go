@@ -190,3 +190,13 @@ func (n installedNudger) Nudge(ctx context.Context, it bot.OutboxItem) (bot.Nudg
 	}
 	return n.Nudger.Nudge(ctx, it)
 }
+
+// ChannelGone implements scheduler.ChannelKeeper for the wrapped Nudger:
+// without it the wrapper would hide the Coach's, and a channel the bot was
+// removed from would be tried again forever.
+func (n installedNudger) ChannelGone(ctx context.Context, it bot.OutboxItem, channel string) error {
+	if k, ok := n.Nudger.(scheduler.ChannelKeeper); ok {
+		return k.ChannelGone(ctx, it, channel)
+	}
+	return nil
+}
