@@ -223,15 +223,7 @@ func breakStreak(breaks []MovementBreak, today string) int {
 	if err != nil {
 		return 0
 	}
-	if !days[today] {
-		d = d.AddDate(0, 0, -1)
-	}
-	n := 0
-	for days[d.Format("2006-01-02")] {
-		n++
-		d = d.AddDate(0, 0, -1)
-	}
-	return n
+	return Streak(days, d, time.UTC)
 }
 
 // challengeLine is the member's own progress in the workspace's running
