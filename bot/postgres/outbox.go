@@ -147,11 +147,13 @@ func (db *DB) FinishOutbox(ctx context.Context, id int64, status bot.OutboxStatu
 
 // RetryOutbox keeps a row pending, moves it to notBefore, clears its send
 // in progress and releases its claim, so whichever instance is free at
-// notBefore sends it.
+// notBefore sends it. A row another instance has claimed since (this one
+// stalled past its lease) is left alone: clearing that claim could let a
+// third instance send what the second is sending.
 func (db *DB) RetryOutbox(ctx context.Context, id int64, notBefore time.Time, attempts int, note string) error {
 	_, err := db.pool.Exec(ctx, `UPDATE outbox SET not_before = $1, attempts = $2, last_error = $3,
 			claimed_by = '', claimed_until = NULL, sending_at = NULL
-		WHERE id = $4 AND status = 'pending'`, toMS(notBefore), attempts, note, id)
+		WHERE id = $4 AND status = 'pending' AND claimed_by IN ('', $5)`, toMS(notBefore), attempts, note, id, db.instance)
 	if err != nil {
 		return fmt.Errorf("retry outbox: %w", err)
 	}

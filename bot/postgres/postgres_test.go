@@ -81,6 +81,15 @@ func TestDueOutboxLeasesRowsToOneInstance(t *testing.T) {
 		t.Fatalf("claimed_by = %q, %v", by, err)
 	}
 
+	// A, had it only stalled, may not hand back or delay a row B now holds.
+	if err := a.RetryOutbox(ctx, took[2].ID, now.Add(time.Hour), 1, "stale"); err != nil {
+		t.Fatal(err)
+	}
+	var lastError string
+	if err := raw.QueryRow(ctx, `SELECT claimed_by, last_error FROM outbox WHERE id = $1`, took[2].ID).Scan(&by, &lastError); err != nil || by != "b" || lastError != "" {
+		t.Fatalf("after A's stale retry: claimed_by %q, last_error %q, %v; want B's claim untouched", by, lastError, err)
+	}
+
 	// Finishing and retrying release the claim.
 	if err := b.FinishOutbox(ctx, took[0].ID, bot.OutboxSent, 1, now, ""); err != nil {
 		t.Fatal(err)

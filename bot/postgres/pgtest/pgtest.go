@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,39 +73,64 @@ func SchemaURL(tb testing.TB) string {
 // can cut every connection it made at once, refusing new ones: to the
 // server, that process has died, so its sessions and their locks end.
 type Cutter struct {
+	// cut is read on every read and write of every connection: closing
+	// the sockets one by one takes long enough (under the race detector
+	// above all) for a "dead" process to finish a write on one not yet
+	// closed, which a crashed process never does.
+	cut   atomic.Bool
 	mu    sync.Mutex
-	cut   bool
 	conns []net.Conn
 }
+
+// errCut is what a cut connection answers.
+var errCut = errors.New("pgtest: cut off")
 
 // Dial connects like net.Dialer until Cut is called.
 func (c *Cutter) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cut {
-		return nil, errors.New("pgtest: cut off")
+	if c.cut.Load() {
+		return nil, errCut
 	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, network, addr)
-	if err == nil {
-		c.conns = append(c.conns, conn)
+	if err != nil {
+		return nil, err
 	}
-	return conn, err
+	c.conns = append(c.conns, conn)
+	return cutConn{Conn: conn, cut: &c.cut}, nil
 }
 
-// Cut closes every connection and refuses new ones.
+// Cut closes every connection and refuses new ones. From the moment it is
+// called, no connection of this Cutter reads or writes another byte.
 func (c *Cutter) Cut() {
+	c.cut.Store(true)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.cut = true
 	for _, conn := range c.conns {
 		conn.Close()
 	}
 }
 
 // IsCut reports whether Cut has been called.
-func (c *Cutter) IsCut() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.cut
+func (c *Cutter) IsCut() bool { return c.cut.Load() }
+
+// cutConn is a connection that stops the moment its Cutter is cut.
+type cutConn struct {
+	net.Conn
+	cut *atomic.Bool
+}
+
+func (c cutConn) Read(b []byte) (int, error) {
+	if c.cut.Load() {
+		return 0, errCut
+	}
+	return c.Conn.Read(b)
+}
+
+func (c cutConn) Write(b []byte) (int, error) {
+	if c.cut.Load() {
+		return 0, errCut
+	}
+	return c.Conn.Write(b)
 }
