@@ -39,8 +39,12 @@ type situation struct {
 	// series holds the check-ins for the same area, oldest first, ending
 	// with the current one.
 	series []bot.CheckIn
-	notes  []note
-	trend  bot.Trend
+	// notes are the series' notes, parsed on first use (notesRead says
+	// which): most check-ins need only the current one, and parsing a
+	// month of notes was a fifth of a check-in's CPU.
+	notes     []note
+	notesRead []bool
+	trend     bot.Trend
 	// rising counts the consecutive increases ending at this check-in.
 	rising int
 	// jump is the change since the previous check-in; hasPrev says whether
@@ -69,9 +73,7 @@ func newSituation(in bot.GuidanceInput) *situation {
 	slices.SortStableFunc(s.series, func(a, b bot.CheckIn) int { return a.At.Compare(b.At) })
 	s.series = append(s.series, cur)
 	s.notes = make([]note, len(s.series))
-	for i, ci := range s.series {
-		s.notes[i] = parseNote(ci.Note)
-	}
+	s.notesRead = make([]bool, len(s.series))
 	n := len(s.series)
 	for i := n - 1; i > 0 && s.series[i].Score > s.series[i-1].Score; i-- {
 		s.rising++
@@ -112,7 +114,15 @@ func sameCheckIn(a, b bot.CheckIn) bool {
 	return a.At.Equal(b.At) && a.Score == b.Score && a.Note == b.Note
 }
 
-func (s *situation) current() note { return s.notes[len(s.notes)-1] }
+func (s *situation) current() note { return s.note(len(s.series) - 1) }
+
+// note returns the parsed note of check-in i of the series.
+func (s *situation) note(i int) note {
+	if !s.notesRead[i] {
+		s.notes[i], s.notesRead[i] = parseNote(s.series[i].Note), true
+	}
+	return s.notes[i]
+}
 
 // hit is a card whose rules matched, with the reasons why.
 type hit struct {
@@ -527,7 +537,7 @@ func (s *situation) persistedDays(kws []keyword) (int, bool) {
 		if cur.At.Sub(ci.At) > persistLookback {
 			break
 		}
-		m, _ := s.notes[i].find(kws)
+		m, _ := s.note(i).find(kws)
 		if m == mentionedNegated {
 			break
 		}

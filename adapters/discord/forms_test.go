@@ -504,6 +504,7 @@ func TestClickOnPublicPost(t *testing.T) {
 // TestGatewayForms: over the gateway the modal and the submit's answer are
 // interaction callbacks like any other answer.
 func TestGatewayForms(t *testing.T) {
+	t.Parallel() // discordgo's Close waits a second for the server's close frame
 	rec := &recorder{reply: bot.Reply{Text: "Saved.", Visibility: bot.InChannel}}
 	a, fake, gw, connects := gatewayEnv(t, rec, 0)
 	stop := connect(t, a, gw, connects)

@@ -185,6 +185,7 @@ func nextCall(t *testing.T, fake *fakeDiscord) call {
 }
 
 func TestGateway(t *testing.T) {
+	t.Parallel() // discordgo's Close waits a second for the server's close frame
 	rec := &recorder{reply: bot.Reply{Text: "Logged **4/10**."}}
 	a, fake, gw, connects := gatewayEnv(t, rec, 0)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -256,6 +257,7 @@ func TestGateway(t *testing.T) {
 // TestGatewayDeferral: over the gateway the deferral is a REST call, and
 // the edit follows it; shutdown waits for the late work.
 func TestGatewayDeferral(t *testing.T) {
+	t.Parallel() // discordgo's Close waits a second for the server's close frame
 	slow := newBlocker(bot.Reply{Text: "Here is your plan."})
 	a, fake, gw, connects := gatewayEnv(t, slow, time.Nanosecond)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -297,6 +299,7 @@ func TestGatewayUnreachable(t *testing.T) {
 // TestGatewayShard: a sharded adapter identifies as its shard, so Discord
 // sends it only its share of the guilds.
 func TestGatewayShard(t *testing.T) {
+	t.Parallel() // discordgo's Close waits a second for the server's close frame
 	fake := newFakeDiscord(t)
 	gw := newFakeGateway(t)
 	fake.gateway = gw.url()

@@ -222,6 +222,7 @@ func TestDMLookupFailureRunsNothing(t *testing.T) {
 // TestGatewayDMClick: over the gateway too, a DM click acts for the server
 // member, and one without an owner is refused without a trace.
 func TestGatewayDMClick(t *testing.T) {
+	t.Parallel() // discordgo's Close waits a second for the server's close frame
 	coach, db, clock := bottest.NewCoach(t, nil)
 	nudged(t, db)
 	a, fake, gw, connects := gatewayEnvConfig(t, discord.Config{Handler: coach, Store: db, Clock: clock, DedupeWait: time.Hour})
@@ -302,6 +303,7 @@ func TestBusyStoreDefers(t *testing.T) {
 // TestBusyStoreGatewayDefers: over the gateway the deferral is sent while
 // the database is still busy.
 func TestBusyStoreGatewayDefers(t *testing.T) {
+	t.Parallel() // discordgo's Close waits a second for the server's close frame
 	coach, db, clock := bottest.NewCoach(t, nil)
 	busy := newBusyStore(db)
 	a, fake, gw, connects := gatewayEnvConfig(t, discord.Config{Handler: coach, Store: busy, Clock: clock, AckDeadline: time.Hour, DedupeWait: time.Nanosecond})
@@ -419,6 +421,7 @@ func hangUp(w http.ResponseWriter) {
 // fail (the deferred edit, a follow-up, a gateway callback), the warnings
 // name the endpoint but never the token, the webhook URL or the bot token.
 func TestLogsCarryNoTokens(t *testing.T) {
+	t.Parallel() // discordgo's Close waits a second for the server's close frame
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	failTokenCalls := func(w http.ResponseWriter, c call) bool {

@@ -186,8 +186,8 @@ func (db *DB) RecordRedFlags(ctx context.Context, member bot.MemberKey, flags []
 	return out, nil
 }
 
-// RecentCheckIns implements bot.Store. The index on (member_id, at) yields
-// the rows newest first; they are turned oldest first here rather than by
+// RecentCheckIns implements bot.Store. The index checkins_member_history
+// (migration 009) yields the rows newest first; they are turned oldest first here rather than by
 // a second sort in SQL.
 func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.Time, limit int) ([]bot.CheckIn, error) {
 	out := make([]bot.CheckIn, 0, min(max(limit, 0), 64))

@@ -198,14 +198,18 @@ func (db *DB) RecordRedFlags(ctx context.Context, member bot.MemberKey, flags []
 	return out, nil
 }
 
-// RecentCheckIns implements bot.Store. The index on (member_id, at) yields
-// the rows newest first; they are turned oldest first here rather than by
-// a second sort in SQL.
+// recentCheckIns reads a member's newest check-ins from the index
+// checkins_member_history alone (migration 013), newest first.
+const recentCheckIns = `SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c JOIN members m ON m.id = c.member_id
+		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND c.at >= ?
+		ORDER BY c.at DESC, c.id DESC LIMIT ?`
+
+// RecentCheckIns implements bot.Store. The index yields the rows newest
+// first; they are turned oldest first here rather than by a second sort
+// in SQL.
 func (db *DB) RecentCheckIns(ctx context.Context, key bot.MemberKey, since time.Time, limit int) ([]bot.CheckIn, error) {
 	out := make([]bot.CheckIn, 0, min(max(limit, 0), 64))
-	err := db.each(ctx, `SELECT c.id, c.score, c.area, c.note, c.at FROM checkins c JOIN members m ON m.id = c.member_id
-		WHERE m.platform = ? AND m.workspace = ? AND m.user_id = ? AND c.at >= ?
-		ORDER BY c.at DESC, c.id DESC LIMIT ?`, []any{key.Platform, key.Workspace, key.User, toMS(since), limit}, func(s scanner) error {
+	err := db.each(ctx, recentCheckIns, []any{key.Platform, key.Workspace, key.User, toMS(since), limit}, func(s scanner) error {
 		c := bot.CheckIn{Member: key}
 		// Into int64: database/sql turns an integer into an int by way
 		// of its decimal text.
