@@ -354,6 +354,9 @@ type run struct {
 	ctx                      context.Context
 	// presence is the heartbeat of a Run on a shared store, nil otherwise.
 	presence *presence
+	// memory keeps learned paces across restarts, nil when the store
+	// cannot.
+	memory *memory
 }
 
 // loop is Run (drain false) or Drain (drain true).
@@ -372,6 +375,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) (int, error) {
 		defer r.leave(work)
 	}
 	defer r.finish(work)
+	r.recallPaces(ctx)
 	poll := d.pace.Now().Add(d.opts.PollEvery)
 	for {
 		r.collect()
@@ -379,6 +383,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) (int, error) {
 			return r.handled, nil
 		}
 		r.beat(ctx)
+		r.remember(ctx)
 		r.endHolds()
 		if r.nextDueSeen && !d.opts.Clock.Now().Before(r.nextDue) {
 			r.exhausted, r.nextDueSeen = false, false
@@ -503,6 +508,7 @@ func (r *run) key(id keyID) *keyState {
 	if k == nil {
 		k = &keyState{id: id, pace: newAdaptiveRate(r.d.ceiling(id), r.d.pace.Now())}
 		r.follow(k)
+		r.recall(k)
 		r.d.keys[id] = k
 	}
 	return k

@@ -153,12 +153,22 @@ func (r *run) beat(ctx context.Context) {
 	r.adopt()
 }
 
-// paces are how this instance paces the keys it is sending to.
+// paces are how this instance paces the keys it is sending to, as
+// published to the others.
 func (r *run) paces() map[bot.OutboxScope]string {
+	out := map[bot.OutboxScope]string{}
+	for scope, p := range r.sharedPaces() {
+		out[scope] = p.String()
+	}
+	return out
+}
+
+// sharedPaces are how this instance paces the keys it is sending to.
+func (r *run) sharedPaces() map[bot.OutboxScope]sharedPace {
 	d := r.d
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := map[bot.OutboxScope]string{}
+	out := map[bot.OutboxScope]sharedPace{}
 	n := float64(d.instances)
 	now, pnow := d.opts.Clock.Now(), d.pace.Now()
 	for _, k := range d.keys {
@@ -170,7 +180,7 @@ func (r *run) paces() map[bot.OutboxScope]string {
 		if left := k.pace.capLeft(pnow); left > 0 {
 			sp.capped = now.Add(left)
 		}
-		out[k.id.scope()] = sp.String()
+		out[k.id.scope()] = sp
 	}
 	return out
 }

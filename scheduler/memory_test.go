@@ -1,0 +1,76 @@
+package scheduler_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/scheduler"
+)
+
+// TestRestartStartsAtTheRememberedPace: a dispatcher that starts while a
+// workspace's limit is remembered from before a restart paces it there,
+// not at COACH_SLACK_RPS (which would draw a burst of 429s and a hold);
+// a remembered pace older than an hour is not trusted; and what it paces
+// is written back for the next restart.
+func TestRestartStartsAtTheRememberedPace(t *testing.T) {
+	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		written   time.Time
+		wantRate  float64
+		remembers bool
+	}{
+		{"a minute ago", start.Add(-time.Minute), 280, true},
+		{"two hours ago", start.Add(-2 * time.Hour), 1000, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _, _ := dueFanOutIn(t, 5, 1)
+			clock := newTimerClock(start)
+			coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+			capped := start.Add(20 * time.Second).UnixMilli()
+			before := fmt.Sprintf("slack\tT0\t280 0 300 %d %d\t%d\n", tc.written.Add(-time.Second).UnixMilli(), capped, tc.written.UnixMilli())
+			if err := db.SetState(t.Context(), "dispatcher.paces", before); err != nil {
+				t.Fatal(err)
+			}
+			sender := newTrackedSender(clock)
+			started, release := make(chan struct{}, 8), make(chan struct{})
+			sender.fail = func(int, bot.MemberKey) error {
+				started <- struct{}{}
+				<-release
+				return nil
+			}
+			disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+				scheduler.DispatcherOptions{Clock: clock, PollEvery: time.Hour, Concurrency: 1, Rates: map[bot.Platform]float64{bot.Slack: 1000}})
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { done <- disp.Run(ctx) }()
+			// The first send blocks on release, keeping the rest queued.
+			within(t, started, "the first send")
+			if k := keyStats(t, disp); k.Rate != tc.wantRate || k.Ceiling != 1000 {
+				t.Errorf("rate %v (ceiling %v) at start, want %v", k.Rate, k.Ceiling, tc.wantRate)
+			}
+			// Two seconds on, the next outcome writes the paces again.
+			clock.Advance(2 * time.Second)
+			close(release)
+			for range 5 {
+				within(t, sender.sent, "a send")
+			}
+			cancel()
+			if err := within(t, done, "Run"); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := db.State(t.Context(), "dispatcher.paces")
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := fmt.Sprintf("slack\tT0\t280 0 300 %d %d\t%d\n", tc.written.Add(-time.Second).UnixMilli(), capped, start.Add(2*time.Second).UnixMilli())
+			if got := strings.Contains(raw, line); got != tc.remembers {
+				t.Errorf("remembered paces %q; want the line %q: %v", raw, line, tc.remembers)
+			}
+		})
+	}
+}
