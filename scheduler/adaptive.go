@@ -35,6 +35,9 @@ const (
 	// dispatcher's own (a busy database, a pause) lowers one window's rate
 	// without saying anything about the platform's limit.
 	peakWindows = 3
+	// warmWindows is how long sending must have gone on before a 429's
+	// measure of the limit is trusted (see warm).
+	warmWindows = 3
 	// backoff is the share of the achieved rate a decrease drops to: just
 	// under what the platform let through.
 	backoff = 0.95
@@ -98,6 +101,8 @@ type adaptiveRate struct {
 	// the achieved rate is measured from then at most.
 	activeSince time.Time
 	lastProbe   time.Time
+	// created is when the key was first paced (see warm).
+	created time.Time
 	// lastFast is when the rate last rose by a fast probe; trusted is set
 	// when the limit was measured while the rate was steady.
 	lastFast time.Time
@@ -114,7 +119,7 @@ type adaptiveRate struct {
 }
 
 func newAdaptiveRate(ceiling float64, now time.Time) *adaptiveRate {
-	a := &adaptiveRate{ceiling: ceiling, rate: ceiling, lastProbe: now, activeSince: now, outcomes: make([]bool, outcomeWindow)}
+	a := &adaptiveRate{ceiling: ceiling, rate: ceiling, lastProbe: now, activeSince: now, created: now, outcomes: make([]bool, outcomeWindow)}
 	a.lim = rate.NewLimiter(rate.Limit(ceiling), burstFor(ceiling))
 	return a
 }
@@ -176,15 +181,21 @@ func (a *adaptiveRate) rateLimited(now, started time.Time, channel string, share
 	}
 	from := a.rate
 	achieved, full := a.achieved(now)
+	known := achieved
+	if !a.warm(now) {
+		// What was achieved since sending (re)started understates the
+		// limit (see warm): a limit known from before counts more.
+		known = max(known, a.limit)
+	}
 	to := from * 0.5
-	if achieved > 0 {
-		to = backoff * min(achieved, from)
+	if known > 0 {
+		to = backoff * min(known, from)
 	}
 	to = max(to, minRate)
-	if limit := max(achieved, a.peak(now)); limit > 0 {
+	if limit := max(known, a.peak(now)); limit > 0 {
 		a.limit = limit
 	}
-	a.trusted = a.steady(now, full)
+	a.trusted = a.steady(now, full) && a.warm(now)
 	if a.trusted {
 		a.capped = now.Add(limitHold)
 	}
@@ -330,6 +341,18 @@ func (a *adaptiveRate) probe(now time.Time) rateChange {
 // averages over what was sent before the rise.
 func (a *adaptiveRate) steady(now time.Time, full bool) bool {
 	return full && now.Sub(a.activeSince) >= 2*achievedWindow && now.Sub(a.lastFast) >= achievedWindow
+}
+
+// warm reports whether the key has been paced for warmWindows. Before
+// that, what was achieved is skewed: the first answers are still on their
+// way, a restarted process is settling rows a crash left half-sent, and
+// the first 429s' holds cut the windows short. A limit measured then is
+// neither trusted (probing is not stopped at it) nor taken over by other
+// instances, and a limit known from before (one remembered across a
+// restart) is not lowered by it. (After a hold the limit known is the one
+// that drew the 429, so there the measure is taken as it is.)
+func (a *adaptiveRate) warm(now time.Time) bool {
+	return now.Sub(a.created) >= warmWindows*achievedWindow
 }
 
 func (a *adaptiveRate) set(r float64, now time.Time) {

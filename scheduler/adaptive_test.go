@@ -219,3 +219,36 @@ func TestAdaptiveRateLimitIsTheRecentPeak(t *testing.T) {
 		t.Errorf("a limit found while rising fast caps probing for %s (trusted %v), want not at all", left, b.trusted)
 	}
 }
+
+// TestAdaptiveRateColdStartKeepsTheKnownLimit: a restarted process starts
+// a workspace at its remembered pace (limit 300). A shared 429 in its first
+// second, when only 100 sends have been answered, says little about the
+// limit: the rate drops just under what it was, the limit stays, and
+// probing is not stopped there. Once the key is warm, the same measure is
+// taken as it is.
+func TestAdaptiveRateColdStartKeepsTheKnownLimit(t *testing.T) {
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	sendFor := func(a *adaptiveRate, from time.Time, perSecond, seconds int) time.Time {
+		for i := range perSecond * seconds {
+			a.take(from)
+			a.success(from.Add(time.Duration(i) * time.Second / time.Duration(perSecond)))
+		}
+		return from.Add(time.Duration(seconds) * time.Second)
+	}
+
+	cold := newAdaptiveRate(1000, start)
+	cold.adopt(290, 300, 20*time.Second, start)
+	now := sendFor(cold, start, 100, 1)
+	ch := cold.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
+	if !ch.Shared || cold.limit != 300 || ch.To < 0.95*290 || cold.trusted {
+		t.Errorf("cold: change %+v, limit %.1f, trusted %v; want a hold, the rate just under 290, the limit 300 kept, not trusted", ch, cold.limit, cold.trusted)
+	}
+
+	warm := newAdaptiveRate(1000, start)
+	warm.adopt(290, 300, 20*time.Second, start)
+	now = sendFor(warm, start, 100, 4)
+	ch = warm.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
+	if !ch.Shared || warm.limit < 95 || warm.limit > 105 || ch.To > 100 {
+		t.Errorf("warm: change %+v, limit %.1f; want the limit and rate at what was achieved, about 100", ch, warm.limit)
+	}
+}

@@ -724,7 +724,7 @@ func (r *run) apply(o outcome) {
 		r.mholds[o.it.Member] = now.Add(retry)
 		d.opts.Observer.RateLimited(o.key.platform)
 		change = k.pace.rateLimited(pnow, o.started, o.it.Member.User, o.limited.Shared)
-		if change.Shared {
+		if change.Shared && k.pace.warm(pnow) {
 			r.lowered(k)
 		}
 		if change.Shared && now.Add(retry).After(k.hold) {
