@@ -893,6 +893,10 @@ func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, 
 			if err := keeper.ChannelGone(ctx, it, decision.Channel); err != nil {
 				d.opts.Logger.Error("dispatcher: could not turn off what posts to a channel that is gone",
 					"platform", it.Member.Platform, "workspace", it.Member.Workspace, "channel", decision.Channel, "err", err)
+			} else {
+				// The keeper may have written rows due now (telling the
+				// posts' owners): send them without waiting for a poll.
+				d.Wake()
 			}
 		}
 		o.err = d.store.FinishOutbox(ctx, it.ID, bot.OutboxFailed, it.Attempts+1, now, "channel unreachable: "+err.Error())

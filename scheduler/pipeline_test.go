@@ -170,3 +170,65 @@ func TestChannelGoneIsToldAndTheRowFails(t *testing.T) {
 		})
 	}
 }
+
+// tellingNudger is a channelNudger whose ChannelGone, as the Coach's
+// does, writes a row due now telling the post's owner; that row goes to
+// the owner's DM.
+type tellingNudger struct {
+	channelNudger
+	db    *sqlite.DB
+	owner bot.MemberKey
+	now   time.Time
+}
+
+func (n *tellingNudger) Nudge(_ context.Context, it bot.OutboxItem) (bot.NudgeDecision, error) {
+	if it.Member == n.owner {
+		return bot.NudgeDecision{Send: true, Reply: bot.Reply{Text: "your post is off"}}, nil
+	}
+	return n.channelNudger.Nudge(context.Background(), it)
+}
+
+func (n *tellingNudger) ChannelGone(ctx context.Context, it bot.OutboxItem, channel string) error {
+	if err := n.channelNudger.ChannelGone(ctx, it, channel); err != nil {
+		return err
+	}
+	_, err := n.db.Enqueue(ctx, bot.OutboxItem{Member: n.owner, Kind: bot.NudgeCheckIn, DedupeKey: "gone:" + channel, NotBefore: n.now})
+	return err
+}
+
+// TestChannelGoneTellsTheOwnerWithoutAPoll: the row ChannelGone writes to
+// tell the owner goes out at once, not at the next poll (an hour here).
+func TestChannelGoneTellsTheOwnerWithoutAPoll(t *testing.T) {
+	db, _, _ := dueFanOutIn(t, 1, 1)
+	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	clock := newTimerClock(start)
+	owner := bot.MemberKey{Platform: bot.Slack, Workspace: "T0", User: "Uowner"}
+	if _, _, err := db.EnsureMember(t.Context(), bot.Member{Key: owner, TZ: "UTC", CreatedAt: start}); err != nil {
+		t.Fatal(err)
+	}
+	nudger := &tellingNudger{db: db, owner: owner, now: start}
+	sender := &ownerDM{goneChannel: goneChannel{}, sent: make(chan string, 4)}
+	disp := scheduler.NewDispatcher(db, nudger, map[bot.Platform]bot.Sender{bot.Slack: sender},
+		scheduler.DispatcherOptions{Clock: clock, PollEvery: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- disp.Run(ctx) }()
+	if got := within(t, sender.sent, "the owner's DM"); got != "your post is off" {
+		t.Errorf("DM = %q", got)
+	}
+	cancel()
+	if err := within(t, done, "Run"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ownerDM is a goneChannel whose DMs arrive.
+type ownerDM struct {
+	goneChannel
+	sent chan string
+}
+
+func (s *ownerDM) Send(_ context.Context, _ bot.MemberKey, msg bot.Reply) error {
+	s.sent <- msg.Text
+	return nil
+}
