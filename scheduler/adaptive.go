@@ -35,8 +35,9 @@ const (
 	// dispatcher's own (a busy database, a pause) lowers one window's rate
 	// without saying anything about the platform's limit.
 	peakWindows = 3
-	// warmWindows is how long sending must have gone on before a 429's
-	// measure of the limit is trusted (see warm).
+	// warmWindows is how long a key must have been paced before a 429's
+	// measure of the limit may lower a limit known from before or be
+	// taken up by other instances (see warm).
 	warmWindows = 3
 	// backoff is the share of the achieved rate a decrease drops to: just
 	// under what the platform let through.
@@ -195,7 +196,7 @@ func (a *adaptiveRate) rateLimited(now, started time.Time, channel string, share
 	if limit := max(known, a.peak(now)); limit > 0 {
 		a.limit = limit
 	}
-	a.trusted = a.steady(now, full) && a.warm(now)
+	a.trusted = a.steady(now, full)
 	if a.trusted {
 		a.capped = now.Add(limitHold)
 	}
@@ -347,9 +348,8 @@ func (a *adaptiveRate) steady(now time.Time, full bool) bool {
 // that, what was achieved is skewed: the first answers are still on their
 // way, a restarted process is settling rows a crash left half-sent, and
 // the first 429s' holds cut the windows short. A limit measured then is
-// neither trusted (probing is not stopped at it) nor taken over by other
-// instances, and a limit known from before (one remembered across a
-// restart) is not lowered by it. (After a hold the limit known is the one
+// not taken over by other instances, and a limit known from before (one
+// remembered across a restart) is not lowered by it. (After a hold the limit known is the one
 // that drew the 429, so there the measure is taken as it is.)
 func (a *adaptiveRate) warm(now time.Time) bool {
 	return now.Sub(a.created) >= warmWindows*achievedWindow

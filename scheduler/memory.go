@@ -131,8 +131,11 @@ func (r *run) recall(k *keyState) {
 	if !ok || p.limit <= 0 {
 		return
 	}
+	// The remembered rate may have been probing past the limit when the
+	// process stopped: start just under the limit instead, and probe no
+	// higher than it for a while, as after a shared 429.
 	n := float64(r.d.instances)
-	change := k.pace.adopt(p.rate/n, p.limit/n, p.capped.Sub(r.d.opts.Clock.Now()), r.d.pace.Now())
+	change := k.pace.adopt(min(p.rate, backoff*p.limit)/n, p.limit/n, limitHold, r.d.pace.Now())
 	k.decreased = p.decreased
 	r.d.opts.Logger.Debug("dispatcher: rate starts where it was before the restart", "platform", k.id.platform, "workspace", k.id.workspace,
 		"from", round(change.From), "to", round(change.To))

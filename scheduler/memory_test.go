@@ -12,27 +12,30 @@ import (
 )
 
 // TestRestartStartsAtTheRememberedPace: a dispatcher that starts while a
-// workspace's limit is remembered from before a restart paces it there,
-// not at COACH_SLACK_RPS (which would draw a burst of 429s and a hold);
+// workspace's limit is remembered from before a restart paces it there
+// (just under the limit, probing no higher than it for 30 s), not at
+// COACH_SLACK_RPS (which would draw a burst of 429s and a hold);
 // a remembered pace older than an hour is not trusted; and what it paces
 // is written back for the next restart.
 func TestRestartStartsAtTheRememberedPace(t *testing.T) {
 	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name      string
+		pace      string // rate, achieved, limit
 		written   time.Time
 		wantRate  float64
 		remembers bool
 	}{
-		{"a minute ago", start.Add(-time.Minute), 280, true},
-		{"two hours ago", start.Add(-2 * time.Hour), 1000, false},
+		{"a minute ago", "280 0 300", start.Add(-time.Minute), 280, true},
+		{"probing past its limit", "320 0 300", start.Add(-time.Minute), 285, false},
+		{"two hours ago", "280 0 300", start.Add(-2 * time.Hour), 1000, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _, _ := dueFanOutIn(t, 5, 1)
 			clock := newTimerClock(start)
 			coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
 			capped := start.Add(20 * time.Second).UnixMilli()
-			before := fmt.Sprintf("slack\tT0\t280 0 300 %d %d\t%d\n", tc.written.Add(-time.Second).UnixMilli(), capped, tc.written.UnixMilli())
+			before := fmt.Sprintf("slack\tT0\t%s %d %d\t%d\n", tc.pace, tc.written.Add(-time.Second).UnixMilli(), capped, tc.written.UnixMilli())
 			if err := db.SetState(t.Context(), "dispatcher.paces", before); err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +70,8 @@ func TestRestartStartsAtTheRememberedPace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			line := fmt.Sprintf("slack\tT0\t280 0 300 %d %d\t%d\n", tc.written.Add(-time.Second).UnixMilli(), capped, start.Add(2*time.Second).UnixMilli())
+			// Probing stops at the remembered limit for 30 s from the start.
+			line := fmt.Sprintf("slack\tT0\t280 0 300 %d %d\t%d\n", tc.written.Add(-time.Second).UnixMilli(), start.Add(30*time.Second).UnixMilli(), start.Add(2*time.Second).UnixMilli())
 			if got := strings.Contains(raw, line); got != tc.remembers {
 				t.Errorf("remembered paces %q; want the line %q: %v", raw, line, tc.remembers)
 			}
