@@ -64,6 +64,13 @@ const (
 	// it measured, when it was measured while the rate was steady: the
 	// platform's limit rarely moves, and every probe past it costs a hold.
 	limitHold = 30 * time.Second
+	// capShare is the share of the limit probing stops at while capped.
+	// The limit is the best second achieved, which a platform's burst
+	// allowance lifts a little above what it lets through for long: paced
+	// at the limit itself, a few percent of sends draw 429s, and now and
+	// then enough of them in a row to read as the shared limit and cost a
+	// hold.
+	capShare = 0.98
 	// busyShare is how much of the rate must be used for it to rise: a rate
 	// that is not reached says nothing about the platform's limit.
 	busyShare = 0.8
@@ -320,7 +327,7 @@ func (a *adaptiveRate) probe(now time.Time) rateChange {
 	}
 	to := min(a.ceiling, a.rate*(1+step)+0.1)
 	if a.limit > 0 && now.Before(a.capped) {
-		to = min(to, a.limit)
+		to = min(to, capShare*a.limit)
 	}
 	if to <= a.rate {
 		return rateChange{}
