@@ -195,6 +195,13 @@ func (a *adaptiveRate) rateLimited(now, started time.Time, channel string, share
 		// limit (see warm): a limit known from before counts more.
 		known = max(known, a.limit)
 	}
+	if known == 0 {
+		// Too little sent since a hold to measure: the limit found at
+		// the last shared 429 says more than halving would. Several
+		// instances each drawing 429s right after their holds halved
+		// themselves down to a third of the limit this way.
+		known = a.limit
+	}
 	to := from * 0.5
 	if known > 0 {
 		to = backoff * min(known, from)

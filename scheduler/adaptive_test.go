@@ -252,3 +252,30 @@ func TestAdaptiveRateColdStartKeepsTheKnownLimit(t *testing.T) {
 		t.Errorf("warm: change %+v, limit %.1f; want the limit and rate at what was achieved, about 100", ch, warm.limit)
 	}
 }
+
+// TestAdaptiveRateWithoutAMeasureUsesTheLimit: a shared 429 right after a
+// hold, before enough has been sent to measure anything, drops the rate
+// to just under the limit found at the last shared 429 rather than
+// halving it (several instances halving each other down was a third of
+// the limit for twenty seconds).
+func TestAdaptiveRateWithoutAMeasureUsesTheLimit(t *testing.T) {
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	a := newAdaptiveRate(1000, start)
+	now := start
+	for i := range 1200 {
+		a.take(now)
+		now = start.Add(time.Duration(i) * time.Second / 300)
+		a.success(now)
+	}
+	if ch := a.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true); !ch.Shared || a.limit < 290 || a.limit > 310 {
+		t.Fatalf("first shared 429: %+v, limit %.1f; want the limit at about 300", ch, a.limit)
+	}
+	now = now.Add(time.Second)
+	a.holdEnded(now)
+	a.set(320, now) // probing went past the limit again
+	now = now.Add(100 * time.Millisecond)
+	ch := a.rateLimited(now, now.Add(-50*time.Millisecond), "D2", true)
+	if !ch.Shared || ch.To < 0.95*290 || ch.To > 0.95*310 {
+		t.Errorf("a 429 with nothing measured since the hold: %+v; want just under the limit %.1f, not half of %v", ch, a.limit, ch.From)
+	}
+}
