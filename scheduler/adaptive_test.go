@@ -179,6 +179,16 @@ func TestAdaptiveRateSharedLimitDeclared(t *testing.T) {
 	}
 }
 
+// succeed has a send pass every 1/perSecond for seconds from from, and
+// returns when that ends.
+func succeed(a *adaptiveRate, from time.Time, perSecond, seconds int) time.Time {
+	for i := range perSecond * seconds {
+		a.take(from)
+		a.success(from.Add(time.Duration(i) * time.Second / time.Duration(perSecond)))
+	}
+	return from.Add(time.Duration(seconds) * time.Second)
+}
+
 // TestAdaptiveRateLimitIsTheRecentPeak: a shared 429 right after a second
 // in which the dispatcher itself sent little (a stall of its own) takes
 // the limit from the best whole second before, and probing stops there
@@ -186,13 +196,6 @@ func TestAdaptiveRateSharedLimitDeclared(t *testing.T) {
 // holds no probe back.
 func TestAdaptiveRateLimitIsTheRecentPeak(t *testing.T) {
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
-	succeed := func(a *adaptiveRate, from time.Time, perSecond, seconds int) time.Time {
-		for i := range perSecond * seconds {
-			a.take(from)
-			a.success(from.Add(time.Duration(i) * time.Second / time.Duration(perSecond)))
-		}
-		return from.Add(time.Duration(seconds) * time.Second)
-	}
 	a := newAdaptiveRate(1000, start)
 	now := succeed(a, start, 300, 3)
 	now = succeed(a, now, 150, 1)
@@ -228,17 +231,10 @@ func TestAdaptiveRateLimitIsTheRecentPeak(t *testing.T) {
 // taken as it is.
 func TestAdaptiveRateColdStartKeepsTheKnownLimit(t *testing.T) {
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
-	sendFor := func(a *adaptiveRate, from time.Time, perSecond, seconds int) time.Time {
-		for i := range perSecond * seconds {
-			a.take(from)
-			a.success(from.Add(time.Duration(i) * time.Second / time.Duration(perSecond)))
-		}
-		return from.Add(time.Duration(seconds) * time.Second)
-	}
 
 	cold := newAdaptiveRate(1000, start)
 	cold.adopt(290, 300, 20*time.Second, start)
-	now := sendFor(cold, start, 100, 1)
+	now := succeed(cold, start, 100, 1)
 	ch := cold.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
 	if !ch.Shared || cold.limit != 300 || ch.To < 0.95*290 || cold.trusted {
 		t.Errorf("cold: change %+v, limit %.1f, trusted %v; want a hold, the rate just under 290, the limit 300 kept, not trusted", ch, cold.limit, cold.trusted)
@@ -246,7 +242,7 @@ func TestAdaptiveRateColdStartKeepsTheKnownLimit(t *testing.T) {
 
 	warm := newAdaptiveRate(1000, start)
 	warm.adopt(290, 300, 20*time.Second, start)
-	now = sendFor(warm, start, 100, 4)
+	now = succeed(warm, start, 100, 4)
 	ch = warm.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
 	if !ch.Shared || warm.limit < 95 || warm.limit > 105 || ch.To > 100 {
 		t.Errorf("warm: change %+v, limit %.1f; want the limit and rate at what was achieved, about 100", ch, warm.limit)
@@ -261,12 +257,7 @@ func TestAdaptiveRateColdStartKeepsTheKnownLimit(t *testing.T) {
 func TestAdaptiveRateWithoutAMeasureUsesTheLimit(t *testing.T) {
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	a := newAdaptiveRate(1000, start)
-	now := start
-	for i := range 1200 {
-		a.take(now)
-		now = start.Add(time.Duration(i) * time.Second / 300)
-		a.success(now)
-	}
+	now := succeed(a, start, 300, 4)
 	if ch := a.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true); !ch.Shared || a.limit < 290 || a.limit > 310 {
 		t.Fatalf("first shared 429: %+v, limit %.1f; want the limit at about 300", ch, a.limit)
 	}
