@@ -190,17 +190,13 @@ func (a *adaptiveRate) rateLimited(now, started time.Time, channel string, share
 	from := a.rate
 	achieved, full := a.achieved(now)
 	known := achieved
-	if !a.warm(now) {
-		// What was achieved since sending (re)started understates the
-		// limit (see warm): a limit known from before counts more.
+	if !a.warm(now) || known == 0 {
+		// A limit known from before counts more than what a key not yet
+		// warm achieved (see warm), and more than nothing: with too
+		// little sent since a hold to measure, several instances each
+		// drawing 429s right after their holds used to halve themselves
+		// down to a third of the limit.
 		known = max(known, a.limit)
-	}
-	if known == 0 {
-		// Too little sent since a hold to measure: the limit found at
-		// the last shared 429 says more than halving would. Several
-		// instances each drawing 429s right after their holds halved
-		// themselves down to a third of the limit this way.
-		known = a.limit
 	}
 	to := from * 0.5
 	if known > 0 {
@@ -363,8 +359,7 @@ func (a *adaptiveRate) steady(now time.Time, full bool) bool {
 // way, a restarted process is settling rows a crash left half-sent, and
 // the first 429s' holds cut the windows short. A limit measured then is
 // not taken over by other instances, and a limit known from before (one
-// remembered across a restart) is not lowered by it. (After a hold the limit known is the one
-// that drew the 429, so there the measure is taken as it is.)
+// remembered across a restart) is not lowered by it.
 func (a *adaptiveRate) warm(now time.Time) bool {
 	return now.Sub(a.created) >= warmWindows*achievedWindow
 }
