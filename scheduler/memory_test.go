@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 	"github.com/recoverycoach/recoverycoach/scheduler"
 )
 
@@ -52,7 +53,7 @@ func TestRestartStartsAtTheRememberedPace(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- disp.Run(ctx) }()
 			// The first send blocks on release, keeping the rest queued.
-			within(t, started, "the first send")
+			bottest.Within(t, started, "the first send")
 			if k := keyStats(t, disp); k.Rate != tc.wantRate || k.Ceiling != 1000 {
 				t.Errorf("rate %v (ceiling %v) at start, want %v", k.Rate, k.Ceiling, tc.wantRate)
 			}
@@ -60,10 +61,10 @@ func TestRestartStartsAtTheRememberedPace(t *testing.T) {
 			clock.Advance(2 * time.Second)
 			close(release)
 			for range 5 {
-				within(t, sender.sent, "a send")
+				bottest.Within(t, sender.sent, "a send")
 			}
 			cancel()
-			if err := within(t, done, "Run"); err != nil {
+			if err := bottest.Within(t, done, "Run"); err != nil {
 				t.Fatal(err)
 			}
 			raw, err := db.State(t.Context(), "dispatcher.paces")

@@ -12,21 +12,10 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 	"github.com/recoverycoach/recoverycoach/scheduler"
 )
-
-// within receives from ch; the deadline only guards against a hung test.
-func within[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(10 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-		panic("unreachable")
-	}
-}
 
 // blockedFinish is a store whose first blocked FinishOutbox calls wait
 // until release is closed, as a busy single writer would.
@@ -66,12 +55,12 @@ func TestSlotIsHeldOnlyForThePlatformCall(t *testing.T) {
 	}()
 	sent := map[int64]bool{}
 	for range 2 {
-		sent[within(t, sender.sent, "the first two sends")] = true
-		within(t, store.finishing, "an outcome to be written")
+		sent[bottest.Within(t, sender.sent, "the first two sends")] = true
+		bottest.Within(t, store.finishing, "an outcome to be written")
 	}
-	sent[within(t, sender.sent, "the third send while two outcomes wait")] = true
+	sent[bottest.Within(t, sender.sent, "the third send while two outcomes wait")] = true
 	close(store.release)
-	if err := within(t, done, "Drain"); err != nil {
+	if err := bottest.Within(t, done, "Drain"); err != nil {
 		t.Fatal(err)
 	}
 	if len(sent) != 3 {
@@ -104,9 +93,9 @@ func TestRateLimitedRowComesBackAtItsTime(t *testing.T) {
 	go func() { done <- disp.Run(ctx) }()
 	clock.waitArmed(t, start.Add(2*time.Second))
 	clock.Advance(2 * time.Second)
-	within(t, sender.sent, "the retry")
+	bottest.Within(t, sender.sent, "the retry")
 	cancel()
-	if err := within(t, done, "Run"); err != nil {
+	if err := bottest.Within(t, done, "Run"); err != nil {
 		t.Fatal(err)
 	}
 	if len(sender.at) != 1 || !sender.at[0].Equal(start.Add(2*time.Second)) {
@@ -213,11 +202,11 @@ func TestChannelGoneTellsTheOwnerWithoutAPoll(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- disp.Run(ctx) }()
-	if got := within(t, sender.sent, "the owner's DM"); got != "your post is off" {
+	if got := bottest.Within(t, sender.sent, "the owner's DM"); got != "your post is off" {
 		t.Errorf("DM = %q", got)
 	}
 	cancel()
-	if err := within(t, done, "Run"); err != nil {
+	if err := bottest.Within(t, done, "Run"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 	"github.com/recoverycoach/recoverycoach/scheduler"
 )
@@ -103,7 +104,7 @@ func TestInstancesShareTheCeilingAndTheLatestDecrease(t *testing.T) {
 	}
 	close(release)
 	cancel()
-	if err := within(t, done, "Run"); err != nil {
+	if err := bottest.Within(t, done, "Run"); err != nil {
 		t.Fatal(err)
 	}
 	store.mu.Lock()

@@ -16,6 +16,7 @@ import (
 
 	slackadapter "github.com/recoverycoach/recoverycoach/adapters/slack"
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 )
 
 // requestAt builds a request signed with secret at the Unix time ts.
@@ -441,7 +442,7 @@ func TestHomeIsNotRepublishedWhileFresh(t *testing.T) {
 		}
 	}
 	serve(homeOpened("Ev1", "U1", "")) // first visit: publish
-	waitFor(t, h.fake.published, "views.publish")
+	bottest.Within(t, h.fake.published, "views.publish")
 	serve(homeOpened("Ev2", "U1", published)) // back soon, the view is there: skip
 	serve(homeOpened("Ev3", "U1", ""))        // view lost on Slack's side: publish
 	h.drain()
@@ -551,11 +552,11 @@ func TestPersonalAppHome(t *testing.T) {
 	if w := h.serve(signedRequest("/slack/events", "application/json", homeOpened("EvH1", "U1", ""))); w.Code != http.StatusOK {
 		t.Fatalf("status %d", w.Code)
 	}
-	waitFor(t, h.fake.published, "views.publish")
+	bottest.Within(t, h.fake.published, "views.publish")
 	if w := h.command("U1", "/pain", "4 knee"); w.Code != http.StatusOK {
 		t.Fatalf("status %d", w.Code)
 	}
-	waitFor(t, h.fake.published, "views.publish")
+	bottest.Within(t, h.fake.published, "views.publish")
 	h.drain()
 	calls := h.fake.Calls("views.publish")
 	if len(calls) != 2 {

@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 	slackgo "github.com/slack-go/slack"
 
 	slackadapter "github.com/recoverycoach/recoverycoach/adapters/slack"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 )
 
 // readySignal is a slog handler that reports the adapter's "slack ready"
@@ -33,18 +33,6 @@ func (s readySignal) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no %s within 10s", what)
-		var zero T
-		return zero
-	}
-}
-
 func TestRunHTTPModeBecomesReadyAndStops(t *testing.T) {
 	signal := readySignal{ready: make(chan string, 1)}
 	h := newHarness(t, func(c *slackadapter.Config, _ *fakeSlack) { c.Logger = slog.New(signal) })
@@ -52,14 +40,14 @@ func TestRunHTTPModeBecomesReadyAndStops(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- h.adapter.Run(ctx) }()
 
-	if mode := waitFor(t, signal.ready, "readiness"); mode != "http" || !h.adapter.Ready() {
+	if mode := bottest.Within(t, signal.ready, "readiness"); mode != "http" || !h.adapter.Ready() {
 		t.Fatalf("ready in mode %q, Ready() = %v", mode, h.adapter.Ready())
 	}
 	if n := len(h.fake.Calls("auth.test")); n != 1 {
 		t.Errorf("auth.test called %d times, want 1", n)
 	}
 	cancel()
-	if err := waitFor(t, done, "Run to return"); err != nil {
+	if err := bottest.Within(t, done, "Run to return"); err != nil {
 		t.Errorf("Run = %v, want nil after cancel", err)
 	}
 }
@@ -108,16 +96,16 @@ func TestRunSocketMode(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- h.adapter.Run(ctx) }()
 
-	if mode := waitFor(t, signal.ready, "readiness"); mode != "socket" {
+	if mode := bottest.Within(t, signal.ready, "readiness"); mode != "socket" {
 		t.Fatalf("ready in mode %q", mode)
 	}
-	ack := waitFor(t, acked, "ack")
+	ack := bottest.Within(t, acked, "ack")
 	payload, _ := json.Marshal(ack["payload"])
 	if !strings.Contains(string(payload), `"response_type":"ephemeral"`) || !strings.Contains(string(payload), "Logged 3/10") {
 		t.Errorf("ack payload = %s", payload)
 	}
 	cancel()
-	if err := waitFor(t, done, "Run to return"); err != nil {
+	if err := bottest.Within(t, done, "Run to return"); err != nil {
 		t.Errorf("Run = %v, want nil after cancel", err)
 	}
 	if h.adapter.Ready() {

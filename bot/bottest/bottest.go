@@ -146,3 +146,16 @@ func Golden(tb testing.TB, path string, got []byte, update bool) {
 		tb.Errorf("%s differs from the golden file (-want +got; run go test -update if intended):\n%s", path, diff)
 	}
 }
+
+// Within receives from ch. The ten-second deadline only guards against a
+// hung test: a test waits on what it is told, never on time.
+func Within[T any](tb testing.TB, ch <-chan T, what string) T {
+	tb.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		tb.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
