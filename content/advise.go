@@ -39,12 +39,11 @@ type situation struct {
 	// series holds the check-ins for the same area, oldest first, ending
 	// with the current one.
 	series []bot.CheckIn
-	// notes are the series' notes, parsed on first use (notesRead says
-	// which): most check-ins need only the current one, and parsing a
-	// month of notes was a fifth of a check-in's CPU.
-	notes     []note
-	notesRead []bool
-	trend     bot.Trend
+	// notes are the series' notes, parsed on first use (nil until then):
+	// most check-ins need only the current one, and parsing a month of
+	// notes was a fifth of a check-in's CPU.
+	notes []*note
+	trend bot.Trend
 	// rising counts the consecutive increases ending at this check-in.
 	rising int
 	// jump is the change since the previous check-in; hasPrev says whether
@@ -72,8 +71,7 @@ func newSituation(in bot.GuidanceInput) *situation {
 	}
 	slices.SortStableFunc(s.series, func(a, b bot.CheckIn) int { return a.At.Compare(b.At) })
 	s.series = append(s.series, cur)
-	s.notes = make([]note, len(s.series))
-	s.notesRead = make([]bool, len(s.series))
+	s.notes = make([]*note, len(s.series))
 	n := len(s.series)
 	for i := n - 1; i > 0 && s.series[i].Score > s.series[i-1].Score; i-- {
 		s.rising++
@@ -118,10 +116,11 @@ func (s *situation) current() note { return s.note(len(s.series) - 1) }
 
 // note returns the parsed note of check-in i of the series.
 func (s *situation) note(i int) note {
-	if !s.notesRead[i] {
-		s.notes[i], s.notesRead[i] = parseNote(s.series[i].Note), true
+	if s.notes[i] == nil {
+		n := parseNote(s.series[i].Note)
+		s.notes[i] = &n
 	}
-	return s.notes[i]
+	return *s.notes[i]
 }
 
 // hit is a card whose rules matched, with the reasons why.
