@@ -155,7 +155,8 @@ func (r *run) remember(ctx context.Context) {
 	}
 	for scope, p := range r.sharedPaces() {
 		if p.limit > 0 {
-			m.known[scope] = rememberedPace{sharedPace: sharedPace{rate: p.rate, limit: p.limit, decreased: p.decreased, capped: p.capped}, at: now}
+			p.achieved = 0 // says nothing after a restart
+			m.known[scope] = rememberedPace{sharedPace: p, at: now}
 		}
 	}
 	maps.DeleteFunc(m.known, func(_ bot.OutboxScope, p rememberedPace) bool { return now.Sub(p.at) > paceMemory })
