@@ -122,6 +122,9 @@ func simulate(as []*adaptiveRate, p *platformSim, total, warmup time.Duration) s
 }
 
 func TestAdaptiveRateConvergesToCapacity(t *testing.T) {
+	if underRace {
+		t.Skip("a simulation on a fake clock, no goroutines: the plain run covers it")
+	}
 	const capacity = 300.0
 	for _, tc := range []struct {
 		name  string
@@ -151,6 +154,9 @@ func TestAdaptiveRateConvergesToCapacity(t *testing.T) {
 }
 
 func TestAdaptiveRateIgnoresIsolated429s(t *testing.T) {
+	if underRace {
+		t.Skip("a simulation on a fake clock, no goroutines: the plain run covers it")
+	}
 	const ceiling = 500.0
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	a := newAdaptiveRate(ceiling, now)
