@@ -71,8 +71,11 @@ const (
 	// then enough of them in a row to read as the shared limit and cost a
 	// hold.
 	capShare = 0.98
-	// busyShare is how much of the rate must be used for it to rise: a rate
-	// that is not reached says nothing about the platform's limit.
+	// busyShare is how much of the rate must be used for it to rise, or
+	// for what was achieved at a 429 to be taken for the platform's limit:
+	// a rate that is not reached says nothing about the platform's limit,
+	// and what a process that could not keep up with its own pace
+	// achieved (its database busy, its CPU shared) understates it.
 	busyShare = 0.8
 	// minRate is the floor of any key's rate, in messages per second.
 	minRate = 0.2
@@ -85,6 +88,11 @@ type rateChange struct {
 	// Shared is set when the outcome showed the shared limit was reached:
 	// the key is held until Retry-After.
 	Shared bool
+	// Measured is what was achieved at a shared 429 over a whole window
+	// (see measure), else 0; Trusted is set when it was measured while
+	// sending at the pace (see busy) and the rate was steady (see steady).
+	Measured float64
+	Trusted  bool
 	// From and To are the rate before and after, when it changed.
 	From, To float64
 }
@@ -123,7 +131,7 @@ type adaptiveRate struct {
 	runChannel    string
 	runMixed      bool
 	sent          []time.Time // successful sends within peakWindows
-	admitted      []time.Time // sends started since lastProbe
+	admitted      []time.Time // sends started within the last window, or since lastProbe
 }
 
 func newAdaptiveRate(ceiling float64, now time.Time) *adaptiveRate {
@@ -153,11 +161,7 @@ func (a *adaptiveRate) take(now time.Time) (bool, time.Duration) {
 		r.CancelAt(now)
 		return false, d
 	}
-	if len(a.admitted) >= 4096 {
-		// No success has come to count them (every send refused): keep
-		// the newest half.
-		a.admitted = append(a.admitted[:0], a.admitted[2048:]...)
-	}
+	a.pruneAdmitted(now)
 	a.admitted = append(a.admitted, now)
 	return true, 0
 }
@@ -189,24 +193,30 @@ func (a *adaptiveRate) rateLimited(now, started time.Time, channel string, share
 	}
 	from := a.rate
 	achieved, full := a.achieved(now)
+	busy, peak := a.busy(now), a.peak(now)
 	known := achieved
-	if !a.warm(now) || known == 0 {
-		// A limit known from before counts more than what a key not yet
-		// warm achieved (see warm), and more than nothing: with too
-		// little sent since a hold to measure, several instances each
-		// drawing 429s right after their holds used to halve themselves
-		// down to a third of the limit.
-		known = max(known, a.limit)
+	if !a.warm(now) || !busy || known == 0 {
+		// What was achieved is then only a floor of the limit: a key not
+		// yet warm measures a skewed start (see warm), and a process that
+		// did not keep its own pace (a stall of its own) sent its sends
+		// bunched after the stall, which the platform refused at a rate
+		// below its limit. A limit known from before, or the best second
+		// lately, counts more, and more than nothing: with too little
+		// sent since a hold to measure, several instances each drawing
+		// 429s right after their holds used to halve themselves down to
+		// a third of the limit.
+		known = max(known, a.limit, peak)
 	}
 	to := from * 0.5
 	if known > 0 {
 		to = backoff * min(known, from)
 	}
 	to = max(to, minRate)
-	if limit := max(known, a.peak(now)); limit > 0 {
+	if limit := max(known, peak); limit > 0 && a.warm(now) {
 		a.limit = limit
 	}
-	a.trusted = a.steady(now, full)
+	measured := a.measure(now)
+	a.trusted = busy && a.steady(now, full)
 	if a.trusted {
 		a.capped = now.Add(limitHold)
 	}
@@ -214,7 +224,7 @@ func (a *adaptiveRate) rateLimited(now, started time.Time, channel string, share
 	a.lastDecrease = now
 	a.resetWindow()
 	a.lastProbe = now
-	return rateChange{Shared: true, From: from, To: to}
+	return rateChange{Shared: true, From: from, To: to, Measured: measured, Trusted: a.trusted}
 }
 
 // adopt takes up a decrease another instance sharing the key made (see
@@ -284,6 +294,25 @@ func (a *adaptiveRate) achieved(now time.Time) (rate float64, full bool) {
 	return float64(len(last)-1) / span.Seconds(), false
 }
 
+// measure is what was achieved over the last window when sending went on
+// for the whole of it, else 0: a window cut short by a hold would count
+// the hold's time as refused. Callers leave out a key being held. A
+// window in which this process did not keep its pace (see busy) still
+// counts: added up with the other instances', what it sent is part of
+// what the platform let through.
+func (a *adaptiveRate) measure(now time.Time) float64 {
+	if achieved, full := a.achieved(now); full {
+		return achieved
+	}
+	return 0
+}
+
+// busy reports whether sends started at nearly the whole rate over the
+// last window.
+func (a *adaptiveRate) busy(now time.Time) bool {
+	return float64(len(a.admittedSince(now.Add(-achievedWindow)))) >= busyShare*a.rate*achievedWindow.Seconds()
+}
+
 // peak is the highest rate achieved over a whole window in the last
 // peakWindows, counting only windows that began a window after sending
 // (re)started, when a platform's burst allowance is spent; 0 for none.
@@ -311,14 +340,7 @@ func (a *adaptiveRate) probe(now time.Time) rateChange {
 	}
 	since := a.lastProbe
 	a.lastProbe = now
-	used := 0
-	for _, t := range a.admitted {
-		if !t.Before(since) {
-			used++
-		}
-	}
-	a.admitted = a.admitted[:0]
-	if float64(used) < busyShare*a.rate*now.Sub(since).Seconds() {
+	if used := len(a.admittedSince(since)); float64(used) < busyShare*a.rate*now.Sub(since).Seconds() {
 		return rateChange{}
 	}
 	step := fastProbe
@@ -358,8 +380,9 @@ func (a *adaptiveRate) steady(now time.Time, full bool) bool {
 // that, what was achieved is skewed: the first answers are still on their
 // way, a restarted process is settling rows a crash left half-sent, and
 // the first 429s' holds cut the windows short. A limit measured then is
-// not taken over by other instances, and a limit known from before (one
-// remembered across a restart) is not lowered by it.
+// not kept: a later decrease would fall back on it and hand it to the
+// other instances (one measured in the first burst was twice the real
+// limit). It only sets how far the rate drops.
 func (a *adaptiveRate) warm(now time.Time) bool {
 	return now.Sub(a.created) >= warmWindows*achievedWindow
 }
@@ -393,6 +416,30 @@ func (a *adaptiveRate) record(limited bool, channel string) {
 func (a *adaptiveRate) resetWindow() {
 	clear(a.outcomes)
 	a.next, a.seen, a.limited, a.run, a.runMixed = 0, 0, 0, 0, false
+}
+
+// admittedSince returns the sends started at or after t.
+func (a *adaptiveRate) admittedSince(t time.Time) []time.Time {
+	i := sort.Search(len(a.admitted), func(i int) bool { return !a.admitted[i].Before(t) })
+	return a.admitted[i:]
+}
+
+// pruneAdmitted keeps the sends that busy and the next probe count: those
+// of the last window, and those since the last probe. With no success to
+// probe (every send refused) that could grow without end, so at most the
+// newest half of a few thousand are kept.
+func (a *adaptiveRate) pruneAdmitted(now time.Time) {
+	cut := now.Add(-achievedWindow)
+	if a.lastProbe.Before(cut) {
+		cut = a.lastProbe
+	}
+	i := sort.Search(len(a.admitted), func(i int) bool { return !a.admitted[i].Before(cut) })
+	if len(a.admitted)-i >= 4096 {
+		i = len(a.admitted) - 2048
+	}
+	if i > 0 {
+		a.admitted = append(a.admitted[:0], a.admitted[i:]...)
+	}
 }
 
 func (a *adaptiveRate) pruneSent(now time.Time) {

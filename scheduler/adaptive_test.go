@@ -185,32 +185,50 @@ func TestAdaptiveRateSharedLimitDeclared(t *testing.T) {
 	}
 }
 
-// succeed has a send pass every 1/perSecond for seconds from from, and
-// returns when that ends.
+// succeed has a send start and pass every 1/perSecond for seconds from
+// from, and returns when that ends.
 func succeed(a *adaptiveRate, from time.Time, perSecond, seconds int) time.Time {
 	for i := range perSecond * seconds {
-		a.take(from)
-		a.success(from.Add(time.Duration(i) * time.Second / time.Duration(perSecond)))
+		at := from.Add(time.Duration(i) * time.Second / time.Duration(perSecond))
+		a.take(at)
+		a.success(at)
 	}
 	return from.Add(time.Duration(seconds) * time.Second)
 }
 
 // TestAdaptiveRateLimitIsTheRecentPeak: a shared 429 right after a second
-// in which the dispatcher itself sent little (a stall of its own) takes
-// the limit from the best whole second before, and probing stops there
-// for limitHold; a limit found while the rate was still rising fast
-// holds no probe back.
+// in which the dispatcher itself sent well under its pace (a stall of its
+// own: its sends bunch after it and the platform refuses the bunch) takes
+// the limit from the best whole second before, steps just under it, and
+// stops no probe there, since the stall measured nothing of the
+// platform; a 429 while sending at
+// the pace is trusted, and probing stops at the limit it measured for
+// limitHold; a limit found while the rate was still rising fast holds no
+// probe back.
 func TestAdaptiveRateLimitIsTheRecentPeak(t *testing.T) {
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	a := newAdaptiveRate(1000, start)
+	a.set(310, start)
 	now := succeed(a, start, 300, 3)
 	now = succeed(a, now, 150, 1)
 	ch := a.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
 	if !ch.Shared || a.limit < 295 || a.limit > 305 {
 		t.Fatalf("after a stall: change %+v, limit %.1f; want the shared limit at about 300", ch, a.limit)
 	}
-	if got := a.Rate(); got < 140 || got > 145 {
-		t.Errorf("rate %.1f, want just under the last second's 150", got)
+	if got := a.Rate(); got < 0.95*295 || got > 0.95*305 {
+		t.Errorf("after a stall: rate %.1f, want just under the limit, not under the stalled second's 150", got)
+	}
+	if ch.Trusted || a.capLeft(now) != 0 {
+		t.Errorf("after a stall: change %+v, capped for %s; want nothing trusted", ch, a.capLeft(now))
+	}
+
+	now = now.Add(time.Second)
+	a.holdEnded(now)
+	a.set(300, now)
+	now = succeed(a, now, 290, 3)
+	ch = a.rateLimited(now, now.Add(-50*time.Millisecond), "D2", true)
+	if !ch.Trusted || ch.Measured < 285 || ch.Measured > 295 || a.capLeft(now) != limitHold {
+		t.Fatalf("at the pace: change %+v, capped for %s; want about 290 measured and trusted for limitHold", ch, a.capLeft(now))
 	}
 	for range 30 {
 		now = succeed(a, now, int(a.Rate()), 1)
@@ -233,8 +251,10 @@ func TestAdaptiveRateLimitIsTheRecentPeak(t *testing.T) {
 // a workspace at its remembered pace (limit 300). A shared 429 in its first
 // second, when only 100 sends have been answered, says little about the
 // limit: the rate drops just under what it was, the limit stays, and
-// probing is not stopped there. Once the key is warm, the same measure is
-// taken as it is.
+// probing is not stopped there. A key with no limit known keeps none from
+// such a 429 either: what it achieved sets only how far the rate drops.
+// Once the key is warm, the same measure (100 a second, sent at the pace)
+// is taken as it is.
 func TestAdaptiveRateColdStartKeepsTheKnownLimit(t *testing.T) {
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
@@ -246,8 +266,16 @@ func TestAdaptiveRateColdStartKeepsTheKnownLimit(t *testing.T) {
 		t.Errorf("cold: change %+v, limit %.1f, trusted %v; want a hold, the rate just under 290, the limit 300 kept, not trusted", ch, cold.limit, cold.trusted)
 	}
 
+	fresh := newAdaptiveRate(1000, start)
+	fresh.set(300, start)
+	now = succeed(fresh, start, 250, 1)
+	ch = fresh.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
+	if !ch.Shared || fresh.limit != 0 || ch.To < 0.95*240 || ch.To > 0.95*260 {
+		t.Errorf("cold, no limit known: change %+v, limit %.1f; want the rate just under the 250 achieved, no limit kept", ch, fresh.limit)
+	}
+
 	warm := newAdaptiveRate(1000, start)
-	warm.adopt(290, 300, 20*time.Second, start)
+	warm.adopt(105, 300, 20*time.Second, start)
 	now = succeed(warm, start, 100, 4)
 	ch = warm.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
 	if !ch.Shared || warm.limit < 95 || warm.limit > 105 || ch.To > 100 {
@@ -274,5 +302,36 @@ func TestAdaptiveRateWithoutAMeasureUsesTheLimit(t *testing.T) {
 	ch := a.rateLimited(now, now.Add(-50*time.Millisecond), "D2", true)
 	if !ch.Shared || ch.To < 0.95*290 || ch.To > 0.95*310 {
 		t.Errorf("a 429 with nothing measured since the hold: %+v; want just under the limit %.1f, not half of %v", ch, a.limit, ch.From)
+	}
+}
+
+// TestAdaptiveRateMeasure: what an instance publishes for the others to
+// set the shared pace from is what it achieved over a whole window; a
+// window just after a hold measures nothing. A second sent well under the
+// pace still counts (it is part of what all instances sent together), but
+// a 429 then is not taken for the platform's limit.
+func TestAdaptiveRateMeasure(t *testing.T) {
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	held := newAdaptiveRate(1000, start)
+	held.set(100, start)
+	now := succeed(held, start, 95, 2)
+	if got := held.measure(now); got < 90 || got > 100 {
+		t.Errorf("at the pace: measure %.1f, want about 95", got)
+	}
+	held.holdEnded(now)
+	if got := held.measure(now); got != 0 {
+		t.Errorf("right after a hold: measure %.1f, want 0", got)
+	}
+
+	stalled := newAdaptiveRate(1000, start)
+	stalled.set(100, start)
+	now = succeed(stalled, start, 95, 3)
+	now = succeed(stalled, now, 30, 1)
+	if got := stalled.measure(now); got < 28 || got > 32 {
+		t.Errorf("a second sent at a third of the pace: measure %.1f, want about 30", got)
+	}
+	ch := stalled.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
+	if ch.Trusted || ch.Measured < 28 || ch.Measured > 32 || stalled.limit < 90 || ch.To < 0.95*90 {
+		t.Errorf("a 429 after a second at a third of the pace: %+v, limit %.1f; want 30 measured, not trusted, the limit and the rate from the seconds before", ch, stalled.limit)
 	}
 }

@@ -725,7 +725,8 @@ func (r *run) apply(o outcome) {
 		d.opts.Observer.RateLimited(o.key.platform)
 		change = k.pace.rateLimited(pnow, o.started, o.it.Member.User, o.limited.Shared)
 		if change.Shared && k.pace.warm(pnow) {
-			r.lowered(k)
+			r.lowered(k, change)
+			change.To = k.pace.Rate()
 		}
 		if change.Shared && now.Add(retry).After(k.hold) {
 			k.hold, k.holding = now.Add(retry), true
@@ -746,7 +747,7 @@ func (r *run) apply(o outcome) {
 	}
 	if change.To != 0 {
 		d.opts.Logger.Debug("dispatcher: rate changed", "platform", o.key.platform, "workspace", o.key.workspace,
-			"from", round(change.From), "to", round(change.To))
+			"from", round(change.From), "to", round(change.To), "limit", round(k.pace.limit), "capped_for", k.pace.capLeft(pnow))
 	}
 }
 

@@ -47,8 +47,9 @@ type presence struct {
 	others map[bot.OutboxScope]achievedSum
 }
 
-// achievedSum adds up achieved rates that are known (an instance that has
-// sent too little lately to tell reports none).
+// achievedSum adds up achieved rates that are known (an instance whose
+// last window was held or cut short by a hold reports none: see
+// adaptiveRate.measure).
 type achievedSum struct {
 	sum float64
 	n   int
@@ -75,8 +76,9 @@ func (a *achievedSum) add(rate float64) {
 type sharedPace struct {
 	// rate and limit are for all instances together, so that instances
 	// that count each other differently for a moment agree; achieved is
-	// this instance's alone. All in messages per second; limit is 0 when
-	// not known.
+	// this instance's alone, 0 when its last window was held or cut
+	// short by a hold. All in messages per second; limit is 0 when not
+	// known.
 	rate, achieved, limit float64
 	// decreased is when a shared 429 last lowered the pace (zero for
 	// never), capped until when the rate probes no higher than the limit
@@ -175,7 +177,10 @@ func (r *run) sharedPaces() map[bot.OutboxScope]sharedPace {
 		if k.inFlight == 0 && len(k.queue) == 0 {
 			continue
 		}
-		achieved, _ := k.pace.achieved(pnow)
+		var achieved float64
+		if !k.holding {
+			achieved = k.pace.measure(pnow)
+		}
 		sp := sharedPace{rate: k.pace.rate * n, achieved: achieved, limit: k.pace.limit * n, decreased: k.decreased}
 		if left := k.pace.capLeft(pnow); left > 0 {
 			sp.capped = now.Add(left)
@@ -211,35 +216,35 @@ func (r *run) follow(k *keyState) {
 	change := k.pace.adopt(sp.rate/n, sp.limit/n, sp.capped.Sub(r.d.opts.Clock.Now()), r.d.pace.Now())
 	k.decreased = sp.decreased
 	r.d.opts.Logger.Debug("dispatcher: rate follows another instance's", "platform", k.id.platform, "workspace", k.id.workspace,
-		"from", round(change.From), "to", round(change.To))
+		"from", round(change.From), "to", round(change.To), "limit", round(k.pace.limit), "capped_for", k.pace.capLeft(r.d.pace.Now()))
 }
 
-// lowered is told that a shared 429 lowered k's pace: with other
+// lowered is told that a shared 429 lowered k's pace (change): with other
 // instances sending to k, the pace is set again from what all of them
 // achieve together rather than this one alone (the mean of the rates
-// known, this one's included, times the number of instances); callers
-// hold mu.
-func (r *run) lowered(k *keyState) {
-	k.decreased = r.d.opts.Clock.Now()
+// measured, this one's included, times the number of instances), and the
+// others take it up; callers hold mu.
+func (r *run) lowered(k *keyState, change rateChange) {
+	now := r.d.opts.Clock.Now()
 	if r.presence == nil {
+		k.decreased = now
 		return
 	}
-	known, ok := r.presence.others[k.id.scope()]
-	if !ok {
-		return
-	}
-	pnow := r.d.pace.Now()
-	achieved, full := k.pace.achieved(pnow)
-	known.add(achieved)
+	known := r.presence.others[k.id.scope()]
+	known.add(change.Measured)
 	if known.n == 0 {
+		// Nothing measured, here or by the others (all just held): the
+		// decrease is a guess, half the rate. The others, with 429s of
+		// their own to go by, are better off not taking it up.
 		return
 	}
+	k.decreased = now
 	var capFor time.Duration
-	if k.pace.steady(pnow, full) {
+	if change.Trusted {
 		capFor = limitHold
 	}
 	each := known.sum / float64(known.n)
-	k.pace.adopt(backoff*each, each, capFor, pnow)
+	k.pace.adopt(backoff*each, each, capFor, r.d.pace.Now())
 }
 
 // beatWait is how long until the next heartbeat.

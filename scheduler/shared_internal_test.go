@@ -1,0 +1,61 @@
+package scheduler
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/recoverycoach/recoverycoach/bot"
+)
+
+// TestSharedPaceIsSetFromEveryInstance: a shared 429 on one of three
+// instances sets the pace from what all of them delivered (the mean of
+// the three, this one's 60 msg/s included, not just the others'), and
+// stops probing at it only when this instance's measure was trusted. An
+// instance publishes what it achieved over its last whole second, and
+// nothing while it is held: a window with a hold in it would count the
+// hold's time as refused and understate the limit for all of them. A
+// decrease with nothing measured anywhere is not published.
+func TestSharedPaceIsSetFromEveryInstance(t *testing.T) {
+	id := keyID{platform: bot.Slack, workspace: "T0"}
+	for _, trusted := range []bool{true, false} {
+		d := NewDispatcher(nil, nil, nil, DispatcherOptions{})
+		d.instances = 3
+		now := d.pace.Now()
+		k := &keyState{id: id, pace: newAdaptiveRate(100, now.Add(-5*time.Second)), queue: []bot.OutboxItem{{ID: 1}}}
+		d.keys[id] = k
+		succeed(k.pace, now.Add(-2*time.Second), 90, 2)
+
+		r := &run{d: d}
+		if got := r.sharedPaces()[id.scope()].achieved; math.Abs(got-90) > 2 {
+			t.Errorf("published %.1f msg/s achieved, want about 90", got)
+		}
+		k.holding = true
+		if got := r.sharedPaces()[id.scope()].achieved; got != 0 {
+			t.Errorf("published %.1f msg/s achieved while held, want none", got)
+		}
+
+		r.presence = &presence{others: map[bot.OutboxScope]achievedSum{id.scope(): {sum: 90 + 150, n: 2}}}
+		r.lowered(k, rateChange{Shared: true, Measured: 60, Trusted: trusted})
+		if k.pace.limit != 100 || k.pace.Rate() != backoff*100 {
+			t.Errorf("trusted %v: rate %.1f, limit %.1f; want %v and 100 (the mean of 90, 150 and 60)", trusted, k.pace.Rate(), k.pace.limit, backoff*100)
+		}
+		if left := k.pace.capLeft(d.pace.Now()); (left > 0) != trusted {
+			t.Errorf("trusted %v: probing stopped at the limit for %s", trusted, left)
+		}
+		if k.decreased.IsZero() {
+			t.Errorf("trusted %v: the decrease is not published for the others to take up", trusted)
+		}
+	}
+
+	// With nothing measured anywhere (every instance just held), the
+	// decrease is a guess the others do not take up.
+	d := NewDispatcher(nil, nil, nil, DispatcherOptions{})
+	d.instances = 3
+	k := &keyState{id: id, pace: newAdaptiveRate(100, d.pace.Now())}
+	r := &run{d: d, presence: &presence{others: map[bot.OutboxScope]achievedSum{}}}
+	r.lowered(k, rateChange{Shared: true, From: 100, To: 50})
+	if !k.decreased.IsZero() {
+		t.Error("a decrease with nothing measured was published")
+	}
+}
