@@ -309,8 +309,12 @@ func (a *adaptiveRate) measure(now time.Time) float64 {
 
 // busy reports whether sends started at nearly the whole rate over the
 // last window.
-func (a *adaptiveRate) busy(now time.Time) bool {
-	return float64(len(a.admittedSince(now.Add(-achievedWindow)))) >= busyShare*a.rate*achievedWindow.Seconds()
+func (a *adaptiveRate) busy(now time.Time) bool { return a.used(now.Add(-achievedWindow), now) }
+
+// used reports whether sends started from since to now came to busyShare
+// of the rate.
+func (a *adaptiveRate) used(since, now time.Time) bool {
+	return float64(len(a.admittedSince(since))) >= busyShare*a.rate*now.Sub(since).Seconds()
 }
 
 // peak is the highest rate achieved over a whole window in the last
@@ -340,7 +344,7 @@ func (a *adaptiveRate) probe(now time.Time) rateChange {
 	}
 	since := a.lastProbe
 	a.lastProbe = now
-	if used := len(a.admittedSince(since)); float64(used) < busyShare*a.rate*now.Sub(since).Seconds() {
+	if !a.used(since, now) {
 		return rateChange{}
 	}
 	step := fastProbe
