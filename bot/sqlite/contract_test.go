@@ -1,9 +1,9 @@
 package sqlite_test
 
 import (
-	"path/filepath"
 	"testing"
 
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 	"github.com/recoverycoach/recoverycoach/bot/storetest"
 )
@@ -11,7 +11,7 @@ import (
 // TestContract runs the store contract shared with bot/postgres.
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t testing.TB) storetest.Store {
-		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "contract.db"))
+		db, err := sqlite.Open(t.Context(), bottest.MigratedFile(t))
 		if err != nil {
 			t.Fatalf("open store: %v", err)
 		}
