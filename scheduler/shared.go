@@ -233,9 +233,10 @@ func (r *run) lowered(k *keyState, change rateChange) {
 	known := r.presence.others[k.id.scope()]
 	known.add(change.Measured)
 	if known.n == 0 {
-		// Nothing measured, here or by the others (all just held): the
-		// decrease is a guess, half the rate. The others, with 429s of
-		// their own to go by, are better off not taking it up.
+		// Nothing measured over the last second, here or by the others
+		// (all just held): the decrease rests on an older limit, or
+		// halves the rate. The others, with 429s of their own to go by,
+		// are better off not taking it up.
 		return
 	}
 	k.decreased = now
