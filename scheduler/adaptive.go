@@ -331,10 +331,7 @@ func (a *adaptiveRate) peak(now time.Time) float64 {
 }
 
 // sentSince returns the successes at or after t.
-func (a *adaptiveRate) sentSince(t time.Time) []time.Time {
-	i := sort.Search(len(a.sent), func(i int) bool { return !a.sent[i].Before(t) })
-	return a.sent[i:]
-}
+func (a *adaptiveRate) sentSince(t time.Time) []time.Time { return atOrAfter(a.sent, t) }
 
 // probe raises the rate once per probeEvery when the rate was nearly used,
 // but not past the limit for limitHold after a shared 429.
@@ -423,10 +420,7 @@ func (a *adaptiveRate) resetWindow() {
 }
 
 // admittedSince returns the sends started at or after t.
-func (a *adaptiveRate) admittedSince(t time.Time) []time.Time {
-	i := sort.Search(len(a.admitted), func(i int) bool { return !a.admitted[i].Before(t) })
-	return a.admitted[i:]
-}
+func (a *adaptiveRate) admittedSince(t time.Time) []time.Time { return atOrAfter(a.admitted, t) }
 
 // pruneAdmitted keeps the sends that busy and the next probe count: those
 // of the last window, and those since the last probe. With no success to
@@ -437,22 +431,28 @@ func (a *adaptiveRate) pruneAdmitted(now time.Time) {
 	if a.lastProbe.Before(cut) {
 		cut = a.lastProbe
 	}
-	i := sort.Search(len(a.admitted), func(i int) bool { return !a.admitted[i].Before(cut) })
-	if len(a.admitted)-i >= 4096 {
-		i = len(a.admitted) - 2048
-	}
-	if i > 0 {
-		a.admitted = append(a.admitted[:0], a.admitted[i:]...)
+	a.admitted = dropBefore(a.admitted, cut)
+	if len(a.admitted) >= 4096 {
+		a.admitted = append(a.admitted[:0], a.admitted[len(a.admitted)-2048:]...)
 	}
 }
 
 func (a *adaptiveRate) pruneSent(now time.Time) {
-	cut := now.Add(-peakWindows * achievedWindow)
-	i := 0
-	for i < len(a.sent) && a.sent[i].Before(cut) {
-		i++
+	a.sent = dropBefore(a.sent, now.Add(-peakWindows*achievedWindow))
+}
+
+// atOrAfter returns the times of ts, which is in order, at or after t.
+func atOrAfter(ts []time.Time, t time.Time) []time.Time {
+	i := sort.Search(len(ts), func(i int) bool { return !ts[i].Before(t) })
+	return ts[i:]
+}
+
+// dropBefore removes the times of ts, which is in order, before cut,
+// keeping the backing array.
+func dropBefore(ts []time.Time, cut time.Time) []time.Time {
+	keep := atOrAfter(ts, cut)
+	if len(keep) == len(ts) {
+		return ts
 	}
-	if i > 0 {
-		a.sent = append(a.sent[:0], a.sent[i:]...)
-	}
+	return append(ts[:0], keep...)
 }
