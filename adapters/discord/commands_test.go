@@ -19,6 +19,7 @@ import (
 // registry. After changing a command, review the diff and run
 // go test ./adapters/discord -update.
 func TestRegisterCommandsPayload(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	got, err := discord.RegisterCommands(context.Background(), fake.session(), "app1", "g1", bot.Commands())
 	if err != nil {
@@ -37,6 +38,7 @@ func TestRegisterCommandsPayload(t *testing.T) {
 // TestRegisterCommandsMapping pins the mapping of every option type, global
 // scope included, on a fixed registry.
 func TestRegisterCommandsMapping(t *testing.T) {
+	t.Parallel()
 	many := make([]bot.Choice, 26)
 	for i := range many {
 		many[i] = bot.Choice{Value: fmt.Sprintf("c%02d", i)}
@@ -75,6 +77,7 @@ func TestRegisterCommandsMapping(t *testing.T) {
 }
 
 func TestRegisterCommandsError(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	fake.setOverride(func(w http.ResponseWriter, _ call) bool {
 		writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
@@ -89,6 +92,7 @@ func TestRegisterCommandsError(t *testing.T) {
 // TestApplicationCommandsRules checks Discord's rules on every level, so a
 // new registry entry that breaks them fails here rather than at deploy.
 func TestApplicationCommandsRules(t *testing.T) {
+	t.Parallel()
 	cmds, err := discord.ApplicationCommands(bot.Commands(), false)
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +133,7 @@ func TestApplicationCommandsRules(t *testing.T) {
 }
 
 func TestApplicationCommandsShape(t *testing.T) {
+	t.Parallel()
 	cmds, err := discord.ApplicationCommands(bot.Commands(), true)
 	if err != nil {
 		t.Fatal(err)
@@ -173,6 +178,7 @@ func TestApplicationCommandsShape(t *testing.T) {
 }
 
 func TestApplicationCommandsRejectsBadRegistry(t *testing.T) {
+	t.Parallel()
 	deep := &bot.Command{Name: "a", Summary: "a", Subcommands: []*bot.Command{{Name: "b", Summary: "b", Subcommands: []*bot.Command{{Name: "c", Summary: "c", Subcommands: []*bot.Command{{Name: "d", Summary: "d"}}}}}}}
 	tests := []struct {
 		name string

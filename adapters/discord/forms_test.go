@@ -89,6 +89,7 @@ func postButtons(t *testing.T) ([]byte, map[string]string) {
 // with the plain buttons carrying their commands and the form button its
 // form under a prefix of its own.
 func TestChannelPostGolden(t *testing.T) {
+	t.Parallel()
 	body, ids := postButtons(t)
 	checkGolden(t, "channel_post.json", body)
 	if len(ids) != 3 || ids["Done"] != "rc:coach break at 10:00" || ids["Not today"] != "rc:coach break skip" {
@@ -102,6 +103,7 @@ func TestChannelPostGolden(t *testing.T) {
 // TestFormButtonRendering: a form the registry cannot ask falls back to
 // the button's command, and one whose custom_id would not fit is left out.
 func TestFormButtonRendering(t *testing.T) {
+	t.Parallel()
 	reply := bot.Reply{Text: "Log it:", Buttons: []bot.Button{
 		{Label: "No dialog", Command: "coach help", Form: "coach forget confirm"},
 		{Label: "Unknown", Command: "pain 3", Form: "coach nothing"},
@@ -127,6 +129,7 @@ func TestFormButtonRendering(t *testing.T) {
 // TestFormModalGolden: a click on a form button, on a post everyone sees,
 // is answered at once with the modal, and nothing runs or is recorded.
 func TestFormModalGolden(t *testing.T) {
+	t.Parallel()
 	_, ids := postButtons(t)
 	tests := []struct {
 		name, customID string
@@ -172,6 +175,7 @@ func TestFormModalGolden(t *testing.T) {
 // TestFormResponseTooManyFields: a form with more questions than a modal
 // holds is answered privately with how to type the command.
 func TestFormResponseTooManyFields(t *testing.T) {
+	t.Parallel()
 	f, ok := bot.FormFor("coach readiness")
 	if !ok {
 		t.Fatal("no readiness form")
@@ -189,6 +193,7 @@ func TestFormResponseTooManyFields(t *testing.T) {
 // TestFormLimits: whatever the registry says, the modal stays inside
 // Discord's limits, and a number's input fits its largest value.
 func TestFormLimits(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("word ", 40)
 	f := bot.Form{Command: "coach load", Title: long, Fields: []bot.FormField{
 		{Name: "rpe", Label: long, Placeholder: long, Number: true, Min: 0, Max: 10, Required: true},
@@ -263,6 +268,7 @@ func formEnv(t *testing.T) (*env, *spy, *sqlite.DB) {
 // TestFormSubmit: the answers become the typed command, run as the person
 // who submitted them and answered to them alone; the channel sees nothing.
 func TestFormSubmit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("readiness", func(t *testing.T) {
 		e, s, db := formEnv(t)
@@ -325,6 +331,7 @@ func TestFormSubmit(t *testing.T) {
 // TestFormSubmitAlwaysPrivate: a dialog's answer is personal even when the
 // command's reply is meant for the channel, and when it comes late.
 func TestFormSubmitAlwaysPrivate(t *testing.T) {
+	t.Parallel()
 	public := bot.Reply{Text: "Team readiness is up.", Visibility: bot.InChannel}
 	t.Run("at once", func(t *testing.T) {
 		e := newEnv(t, envOptions{handler: &recorder{reply: public}})
@@ -355,6 +362,7 @@ func TestFormSubmitAlwaysPrivate(t *testing.T) {
 // TestFormSubmitRefused: answers a form cannot use, and modals that name
 // no form, run nothing and are answered privately.
 func TestFormSubmitRefused(t *testing.T) {
+	t.Parallel()
 	blank := append([]answer{{"fatigue", "4"}, {"sleep", "   "}}, readinessAnswers[2:]...)
 	tests := []struct {
 		name string
@@ -396,6 +404,7 @@ func TestFormSubmitRefused(t *testing.T) {
 // TestFormSubmitForged: an unsigned or wrongly signed submit gets 401 and
 // runs and records nothing.
 func TestFormSubmitForged(t *testing.T) {
+	t.Parallel()
 	e, s, db := formEnv(t)
 	body := submit("3600", "g1", "u2", "rcm:coach readiness", readinessAnswers...)
 	_, otherKey, _ := ed25519.GenerateKey(nil)
@@ -430,6 +439,7 @@ func TestFormSubmitForged(t *testing.T) {
 // TestFormSubmitInDM: a modal from a DM acts for the member whose nudges go
 // there, like a click does, and is refused where nobody is nudged.
 func TestFormSubmitInDM(t *testing.T) {
+	t.Parallel()
 	e, s, _ := formEnv(t)
 	nudged(t, e.db)
 	dmSubmit := func(id, channel string) []byte {
@@ -461,6 +471,7 @@ func TestFormSubmitInDM(t *testing.T) {
 // the clicker privately, never by updating the post, even when the reply
 // is meant for the channel or comes late.
 func TestClickOnPublicPost(t *testing.T) {
+	t.Parallel()
 	_, ids := postButtons(t)
 	public := bot.Reply{Text: "Nice, that's one more break for the team.", Visibility: bot.InChannel}
 	t.Run("at once", func(t *testing.T) {
@@ -504,7 +515,7 @@ func TestClickOnPublicPost(t *testing.T) {
 // TestGatewayForms: over the gateway the modal and the submit's answer are
 // interaction callbacks like any other answer.
 func TestGatewayForms(t *testing.T) {
-	t.Parallel() // discordgo's Close waits a second for the server's close frame
+	t.Parallel()
 	rec := &recorder{reply: bot.Reply{Text: "Saved.", Visibility: bot.InChannel}}
 	a, fake, gw, connects := gatewayEnv(t, rec, 0)
 	stop := connect(t, a, gw, connects)

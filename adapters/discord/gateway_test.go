@@ -185,7 +185,7 @@ func nextCall(t *testing.T, fake *fakeDiscord) call {
 }
 
 func TestGateway(t *testing.T) {
-	t.Parallel() // discordgo's Close waits a second for the server's close frame
+	t.Parallel()
 	rec := &recorder{reply: bot.Reply{Text: "Logged **4/10**."}}
 	a, fake, gw, connects := gatewayEnv(t, rec, 0)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -257,7 +257,7 @@ func TestGateway(t *testing.T) {
 // TestGatewayDeferral: over the gateway the deferral is a REST call, and
 // the edit follows it; shutdown waits for the late work.
 func TestGatewayDeferral(t *testing.T) {
-	t.Parallel() // discordgo's Close waits a second for the server's close frame
+	t.Parallel()
 	slow := newBlocker(bot.Reply{Text: "Here is your plan."})
 	a, fake, gw, connects := gatewayEnv(t, slow, time.Nanosecond)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -285,6 +285,7 @@ func TestGatewayDeferral(t *testing.T) {
 }
 
 func TestGatewayUnreachable(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	fake.gateway = "ws://127.0.0.1:1/"
 	a, err := discord.New(discord.Config{Session: fake.session(), Handler: &recorder{}, Store: bottest.MustOpenStore(t)})
@@ -299,7 +300,7 @@ func TestGatewayUnreachable(t *testing.T) {
 // TestGatewayShard: a sharded adapter identifies as its shard, so Discord
 // sends it only its share of the guilds.
 func TestGatewayShard(t *testing.T) {
-	t.Parallel() // discordgo's Close waits a second for the server's close frame
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	gw := newFakeGateway(t)
 	fake.gateway = gw.url()
@@ -323,6 +324,7 @@ func TestGatewayShard(t *testing.T) {
 }
 
 func TestShardConfigRefused(t *testing.T) {
+	t.Parallel()
 	pub, _, _ := ed25519.GenerateKey(nil)
 	tests := []struct {
 		name      string

@@ -15,6 +15,7 @@ import (
 )
 
 func TestHTTPVerification(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{reply: bot.Reply{Text: "ok"}}
 	e := newEnv(t, envOptions{handler: rec})
 	now := e.clock.Now()
@@ -69,6 +70,7 @@ func TestHTTPVerification(t *testing.T) {
 // TestHTTPRejectedLeavesNoTrace checks that an unverified interaction writes
 // nothing: its id is still unseen afterwards.
 func TestHTTPRejectedLeavesNoTrace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envOptions{})
 	body := slash("200", "g1", "u1", "pain", num("score", 6))
 	_, otherKey, _ := ed25519.GenerateKey(nil)
@@ -87,6 +89,7 @@ func TestHTTPRejectedLeavesNoTrace(t *testing.T) {
 }
 
 func TestHTTPPing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envOptions{handler: &recorder{}})
 	status, body := e.post([]byte(`{"id":"1","type":1,"application_id":"app1","token":"t"}`))
 	if status != http.StatusOK || strings.TrimSpace(string(body)) != `{"type":1}` {
@@ -95,6 +98,7 @@ func TestHTTPPing(t *testing.T) {
 }
 
 func TestHTTPMalformed(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{reply: bot.Reply{Text: "ok"}}
 	e := newEnv(t, envOptions{handler: rec})
 	for _, body := range []string{`{`, `{"type":2}`, `{"id":"5","type":2,"data":{"name":"pain"}}`} {
@@ -107,6 +111,7 @@ func TestHTTPMalformed(t *testing.T) {
 
 // TestHTTPCheckIn runs /pain through a real Coach and SQLite.
 func TestHTTPCheckIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envOptions{})
 	ctx := context.Background()
 	key := bot.MemberKey{Platform: bot.Discord, Workspace: "g1", User: "u1"}
@@ -138,6 +143,7 @@ func TestHTTPCheckIn(t *testing.T) {
 }
 
 func TestHTTPTypedOptions(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{reply: bot.Reply{Text: "ok"}}
 	e := newEnv(t, envOptions{handler: rec})
 	tests := []struct {
@@ -180,6 +186,7 @@ func TestHTTPTypedOptions(t *testing.T) {
 }
 
 func TestHTTPAdmin(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{reply: bot.Reply{Text: "ok"}}
 	e := newEnv(t, envOptions{handler: rec})
 	tests := []struct {
@@ -203,6 +210,7 @@ func TestHTTPAdmin(t *testing.T) {
 // TestHTTPClickRunsAsClicker: a button on a message anyone can see acts
 // for whoever clicks it, and answers them privately.
 func TestHTTPClickRunsAsClicker(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envOptions{})
 	ctx := context.Background()
 	status, body := e.post(click("600", "g1", "u2", "rc:pain 4", false))
@@ -221,6 +229,7 @@ func TestHTTPClickRunsAsClicker(t *testing.T) {
 // TestHTTPClickUpdatesPrivateMessage: confirming on a private prompt
 // replaces the prompt, so the button cannot be clicked twice.
 func TestHTTPClickUpdatesPrivateMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envOptions{})
 	e.post(slash("700", "g1", "u1", "pain", num("score", 2)))
 	status, body := e.post(slash("701", "g1", "u1", "coach", sub("forget")))
@@ -240,6 +249,7 @@ func TestHTTPClickUpdatesPrivateMessage(t *testing.T) {
 }
 
 func TestHTTPForeignButton(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	e := newEnv(t, envOptions{handler: rec})
 	status, body := e.post(click("800", "g1", "u1", "other-bot:thing", false))
@@ -250,6 +260,7 @@ func TestHTTPForeignButton(t *testing.T) {
 }
 
 func TestHTTPDuplicateInteraction(t *testing.T) {
+	t.Parallel()
 	for name, body := range map[string][]byte{
 		"command":      slash("900", "g1", "u1", "coach", sub("help")),
 		"modal submit": submit("901", "g1", "u1", "rcm:coach readiness", readinessAnswers...),
@@ -273,6 +284,7 @@ func TestHTTPDuplicateInteraction(t *testing.T) {
 // TestHTTPDeferral: a slow command is deferred privately, then its answer
 // replaces the placeholder through the interaction webhook.
 func TestHTTPDeferral(t *testing.T) {
+	t.Parallel()
 	slow := newBlocker(bot.Reply{Title: "Your last 14 days", Text: "`▁▂▃`", Fields: []bot.Field{{Name: "Check-ins", Value: "3"}}})
 	e := newEnv(t, envOptions{handler: slow, ackDeadline: time.Nanosecond})
 	status, body := e.post(slash("1000", "g1", "u1", "coach", sub("history")))
@@ -292,6 +304,7 @@ func TestHTTPDeferral(t *testing.T) {
 // TestHTTPDeferralPublic: a public answer to a privately deferred command
 // goes out as a follow-up, and the private placeholder is removed.
 func TestHTTPDeferralPublic(t *testing.T) {
+	t.Parallel()
 	slow := newBlocker(bot.Reply{Text: "Team readiness is up.", Visibility: bot.InChannel})
 	e := newEnv(t, envOptions{handler: slow, ackDeadline: time.Nanosecond})
 	if status, body := e.post(slash("1100", "g1", "u1", "coach", group("team", sub("report")))); status != http.StatusOK || decodeResponse(t, body).Type != 5 {
@@ -311,6 +324,7 @@ func TestHTTPDeferralPublic(t *testing.T) {
 // TestHTTPExportAttachesCSV: files go out as a multipart edit of a deferred
 // answer.
 func TestHTTPExportAttachesCSV(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envOptions{})
 	e.post(slash("1200", "g1", "u1", "pain", num("score", 5), str("area", "ankle")))
 	status, body := e.post(slash("1201", "g1", "u1", "coach", sub("export")))
@@ -344,6 +358,7 @@ func keys(m map[string][]byte) []string {
 
 // TestRenderGolden pins the payloads Discord gets for typical replies.
 func TestRenderGolden(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("Keep going. ", 200)
 	buttons := make([]bot.Button, 7)
 	for i := range buttons {
@@ -380,6 +395,7 @@ func TestRenderGolden(t *testing.T) {
 // TestRenderReadinessPrompt pins the daily readiness prompt as Discord
 // receives it: one question with five buttons that carry the answers.
 func TestRenderReadinessPrompt(t *testing.T) {
+	t.Parallel()
 	coach, _, _ := bottest.NewCoach(t, nil)
 	prompt := coach.Handle(context.Background(), bottest.Request("/coach readiness 4"))
 	e := newEnv(t, envOptions{handler: &recorder{reply: prompt}})

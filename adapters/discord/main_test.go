@@ -8,10 +8,11 @@ import (
 )
 
 // gatewayParallel is how many tests may run at once when -parallel is not
-// given. The parallel tests here each hold a gateway session, and closing
-// one sleeps a full second inside discordgo (Session.Close waits that long
-// for the server's close frame). They are bound by that sleep, not by CPU,
-// so the default of one test per CPU would only queue them for seconds.
+// given. Every test here calls t.Parallel: each has its own fake servers
+// and store, and the gateway tests are bound by a sleep, not by CPU
+// (discordgo's Session.Close waits a full second for the server's close
+// frame). Run one after another, or one per CPU, they would queue for
+// seconds while the CPUs idle.
 const gatewayParallel = 8
 
 func TestMain(m *testing.M) {

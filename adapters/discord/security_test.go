@@ -97,6 +97,7 @@ func noMember(t *testing.T, db *sqlite.DB, key bot.MemberKey) {
 // TestDMClickActsForServerMember: buttons on a nudge in a DM act for the
 // server member the nudge was for, not for a separate "dm" member.
 func TestDMClickActsForServerMember(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("pain", func(t *testing.T) {
 		e := newEnv(t, envOptions{})
@@ -151,6 +152,7 @@ func TestDMClickActsForServerMember(t *testing.T) {
 // TestDMClickWithoutOwnerIsRefused: a button clicked in a DM that belongs
 // to no member gets a polite private answer and writes nothing at all.
 func TestDMClickWithoutOwnerIsRefused(t *testing.T) {
+	t.Parallel()
 	for _, ephemeral := range []bool{false, true} {
 		name := map[bool]string{false: "on a nudge", true: "on a private message"}[ephemeral]
 		t.Run(name, func(t *testing.T) {
@@ -180,6 +182,7 @@ func TestDMClickWithoutOwnerIsRefused(t *testing.T) {
 // personal use (as a typed DM is), and buttons on its answers then act for
 // that same personal member.
 func TestDMPersonalUse(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, envOptions{})
 	if status, body := e.post(dmSlash("3200", "dmc5", "u1", "pain", num("score", 2))); status != http.StatusOK {
@@ -204,6 +207,7 @@ func (brokenLookup) MemberByDMChannel(context.Context, bot.Platform, string) (bo
 // TestDMLookupFailureRunsNothing: when the owner of a DM cannot be looked
 // up, nothing runs, rather than filing the answer under a guessed member.
 func TestDMLookupFailureRunsNothing(t *testing.T) {
+	t.Parallel()
 	coach, db, _ := bottest.NewCoach(t, nil)
 	s := &spy{next: coach}
 	e := newEnv(t, envOptions{handler: s, store: func(*sqlite.DB) discord.Store { return brokenLookup{db} }})
@@ -222,7 +226,7 @@ func TestDMLookupFailureRunsNothing(t *testing.T) {
 // TestGatewayDMClick: over the gateway too, a DM click acts for the server
 // member, and one without an owner is refused without a trace.
 func TestGatewayDMClick(t *testing.T) {
-	t.Parallel() // discordgo's Close waits a second for the server's close frame
+	t.Parallel()
 	coach, db, clock := bottest.NewCoach(t, nil)
 	nudged(t, db)
 	a, fake, gw, connects := gatewayEnvConfig(t, discord.Config{Handler: coach, Store: db, Clock: clock, DedupeWait: time.Hour})
@@ -270,6 +274,7 @@ func (s *busyStore) SeenEvent(ctx context.Context, id string, now time.Time) (bo
 // (which runs from arrival) or the dedupe's own limit runs out first; the
 // answer is edited in once the database is free.
 func TestBusyStoreDefers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name             string
 		ack, dedupeWaits time.Duration
@@ -303,7 +308,7 @@ func TestBusyStoreDefers(t *testing.T) {
 // TestBusyStoreGatewayDefers: over the gateway the deferral is sent while
 // the database is still busy.
 func TestBusyStoreGatewayDefers(t *testing.T) {
-	t.Parallel() // discordgo's Close waits a second for the server's close frame
+	t.Parallel()
 	coach, db, clock := bottest.NewCoach(t, nil)
 	busy := newBusyStore(db)
 	a, fake, gw, connects := gatewayEnvConfig(t, discord.Config{Handler: coach, Store: busy, Clock: clock, AckDeadline: time.Hour, DedupeWait: time.Nanosecond})
@@ -327,6 +332,7 @@ func TestBusyStoreGatewayDefers(t *testing.T) {
 // while the database is busy is deferred, and then neither run nor
 // answered once the record shows it was handled.
 func TestBusyStoreDuplicateIsDropped(t *testing.T) {
+	t.Parallel()
 	coach, db, _ := bottest.NewCoach(t, nil)
 	s := &spy{next: coach}
 	busy := newBusyStore(db)
@@ -354,6 +360,7 @@ func TestBusyStoreDuplicateIsDropped(t *testing.T) {
 // holds SQLite's write lock, and /pain is deferred in time with the
 // default settings instead of being answered late.
 func TestWriteLockedDatabaseDefers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "coach.db")
 	db, err := sqlite.Open(ctx, path)
@@ -421,7 +428,7 @@ func hangUp(w http.ResponseWriter) {
 // fail (the deferred edit, a follow-up, a gateway callback), the warnings
 // name the endpoint but never the token, the webhook URL or the bot token.
 func TestLogsCarryNoTokens(t *testing.T) {
-	t.Parallel() // discordgo's Close waits a second for the server's close frame
+	t.Parallel()
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	failTokenCalls := func(w http.ResponseWriter, c call) bool {

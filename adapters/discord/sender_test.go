@@ -34,6 +34,7 @@ func newMember(t *testing.T, db *sqlite.DB, user string) bot.MemberKey {
 }
 
 func TestSendCachesDMChannel(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	db := bottest.MustOpenStore(t)
 	key := newMember(t, db, "u1")
@@ -60,6 +61,7 @@ func TestSendCachesDMChannel(t *testing.T) {
 }
 
 func TestSendErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		status, code  int
@@ -117,6 +119,7 @@ func TestSendErrors(t *testing.T) {
 // TestSendStaleChannel: a cached channel Discord no longer knows is
 // replaced once.
 func TestSendStaleChannel(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	db := bottest.MustOpenStore(t)
 	key := newMember(t, db, "u1")
@@ -147,6 +150,7 @@ func TestSendStaleChannel(t *testing.T) {
 }
 
 func TestSendStaleChannelTwice(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	db := bottest.MustOpenStore(t)
 	key := newMember(t, db, "u1")
@@ -171,6 +175,7 @@ func TestSendStaleChannelTwice(t *testing.T) {
 }
 
 func TestSendCreateDMFails(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	db := bottest.MustOpenStore(t)
 	key := newMember(t, db, "u1")
@@ -185,6 +190,7 @@ func TestSendCreateDMFails(t *testing.T) {
 }
 
 func TestSendNotDiscord(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	db := bottest.MustOpenStore(t)
 	err := discord.NewSender(fake.session(), db, nil).Send(context.Background(), bot.MemberKey{Platform: bot.Slack, Workspace: "T1", User: "U1"}, nudge)
@@ -194,6 +200,7 @@ func TestSendNotDiscord(t *testing.T) {
 }
 
 func TestSendFile(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	db := bottest.MustOpenStore(t)
 	key := newMember(t, db, "u1")
@@ -210,6 +217,7 @@ func TestSendFile(t *testing.T) {
 // TestSendChannel: staff alerts go to a guild channel; a channel the bot
 // cannot see fails as unreachable instead of being retried.
 func TestSendChannel(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	db := bottest.MustOpenStore(t)
 	s := discord.NewSender(fake.session(), db, nil)
@@ -233,6 +241,7 @@ func TestSendChannel(t *testing.T) {
 // TestSendTrackedSetsAnEnforcedNonce: a tracked nudge carries the outbox
 // id as nonce with enforce_nonce, so Discord drops a repeat after a crash.
 func TestSendTrackedSetsAnEnforcedNonce(t *testing.T) {
+	t.Parallel()
 	fake := newFakeDiscord(t)
 	db := bottest.MustOpenStore(t)
 	key := newMember(t, db, "u1")
@@ -254,6 +263,7 @@ func TestSendTrackedSetsAnEnforcedNonce(t *testing.T) {
 // limit is marked shared, so the dispatcher holds all of Discord; a
 // route's 429 is not.
 func TestGlobalRateLimitIsShared(t *testing.T) {
+	t.Parallel()
 	for _, global := range []bool{true, false} {
 		fake := newFakeDiscord(t)
 		db := bottest.MustOpenStore(t)

@@ -121,9 +121,7 @@ func absDiff(a, b uint32) uint32 {
 }
 
 var (
-	pageObj    = regexp.MustCompile(`/Type\s*/Page[^s]`)
-	streamBody = regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
-	showText   = regexp.MustCompile(`(?s)\(((?:[^()\\]|\\.)*)\)\s*Tj`)
+	pageObj = regexp.MustCompile(`/Type\s*/Page[^s]`)
 )
 
 // pageCount counts page objects, leaving out the /Pages tree node.
@@ -135,8 +133,8 @@ func pageCount(pdf []byte) int { return len(pageObj.FindAll(pdf, -1)) }
 func pdfText(t testing.TB, pdf []byte) string {
 	t.Helper()
 	var out strings.Builder
-	for _, m := range streamBody.FindAllSubmatch(pdf, -1) {
-		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
+	for _, stream := range streams(pdf) {
+		zr, err := zlib.NewReader(bytes.NewReader(stream))
 		if err != nil {
 			continue
 		}
@@ -144,12 +142,74 @@ func pdfText(t testing.TB, pdf []byte) string {
 		if err != nil || !bytes.Contains(content, []byte("BT")) {
 			continue
 		}
-		for _, s := range showText.FindAllSubmatch(content, -1) {
-			out.WriteString(utf16BE(unescape(s[1])))
+		for _, s := range shownStrings(content) {
+			out.WriteString(utf16BE(unescape(s)))
 			out.WriteByte('\n')
 		}
 	}
 	return out.String()
+}
+
+// Both scanners below are byte loops, not regular expressions: the
+// embedded fonts and a long history make a report hundreds of kilobytes,
+// and regexps over it cost more than rendering the report.
+
+// streams returns the body of every stream object.
+func streams(pdf []byte) [][]byte {
+	var out [][]byte
+	for {
+		start := bytes.Index(pdf, []byte("stream"))
+		if start < 0 {
+			return out
+		}
+		body := bytes.TrimPrefix(pdf[start+len("stream"):], []byte("\r"))
+		if !bytes.HasPrefix(body, []byte("\n")) {
+			pdf = pdf[start+len("stream"):]
+			continue
+		}
+		body = body[1:]
+		end := bytes.Index(body, []byte("endstream"))
+		if end < 0 {
+			return out
+		}
+		out = append(out, bytes.TrimSuffix(bytes.TrimSuffix(body[:end], []byte("\n")), []byte("\r")))
+		pdf = body[end+len("endstream"):]
+	}
+}
+
+// shownStrings returns the raw bytes of every literal string that a Tj
+// operator shows, escapes still in place.
+func shownStrings(content []byte) [][]byte {
+	var out [][]byte
+	for {
+		open := bytes.IndexByte(content, '(')
+		if open < 0 {
+			return out
+		}
+		end := -1
+		for i := open + 1; i < len(content); i++ {
+			if content[i] == '\\' {
+				i++
+				continue
+			}
+			if content[i] == '(' {
+				break // not a string the report writes: every paren in text is escaped
+			}
+			if content[i] == ')' {
+				end = i
+				break
+			}
+		}
+		if end < 0 {
+			content = content[open+1:]
+			continue
+		}
+		rest := bytes.TrimLeft(content[end+1:], " \t\r\n")
+		if bytes.HasPrefix(rest, []byte("Tj")) {
+			out = append(out, content[open+1:end])
+		}
+		content = content[end+1:]
+	}
 }
 
 func unescape(s []byte) []byte {
