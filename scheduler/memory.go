@@ -132,13 +132,19 @@ func (r *run) recall(k *keyState) {
 		return
 	}
 	// The remembered rate may have been probing past the limit when the
-	// process stopped: start just under the limit instead, and probe no
-	// higher than it for a while, as after a shared 429.
+	// process stopped: start just under the limit instead. Probe no higher
+	// than it only for what was left of its cap when it was written, as
+	// when following another instance: a limit that was never trusted
+	// (measured in a stall, or in the first seconds) or whose cap ran out
+	// long ago would otherwise hold a restarted instance under it for
+	// limitHold, and with several instances the entry is whichever wrote
+	// last.
 	n := float64(r.d.instances)
-	change := k.pace.adopt(min(p.rate, backoff*p.limit)/n, p.limit/n, limitHold, r.d.pace.Now())
+	capFor := p.capped.Sub(r.d.opts.Clock.Now())
+	change := k.pace.adopt(min(p.rate, backoff*p.limit)/n, p.limit/n, capFor, r.d.pace.Now())
 	k.decreased = p.decreased
 	r.d.opts.Logger.Debug("dispatcher: rate starts where it was before the restart", "platform", k.id.platform, "workspace", k.id.workspace,
-		"from", round(change.From), "to", round(change.To))
+		"from", round(change.From), "to", round(change.To), "limit", round(k.pace.limit), "capped_for", k.pace.capLeft(r.d.pace.Now()))
 }
 
 // remember writes, every rememberEvery, the paces of the keys being sent

@@ -14,29 +14,33 @@ import (
 
 // TestRestartStartsAtTheRememberedPace: a dispatcher that starts while a
 // workspace's limit is remembered from before a restart paces it there
-// (just under the limit, probing no higher than it for 30 s), not at
-// COACH_SLACK_RPS (which would draw a burst of 429s and a hold);
-// a remembered pace older than an hour is not trusted; and what it paces
-// is written back for the next restart.
+// (just under the limit, probing no higher than it for what was left of
+// the cap it was written with), not at COACH_SLACK_RPS (which would draw a
+// burst of 429s and a hold); a limit written without a cap (not trusted,
+// or its cap long over) is started under but not capped; a remembered
+// pace older than an hour is not trusted; and what it paces is written
+// back for the next restart.
 func TestRestartStartsAtTheRememberedPace(t *testing.T) {
 	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name      string
 		pace      string // rate, achieved, limit
 		written   time.Time
+		capped    time.Time // zero for none
 		wantRate  float64
 		remembers bool
 	}{
-		{"a minute ago", "280 0 300", start.Add(-time.Minute), 280, true},
-		{"probing past its limit", "320 0 300", start.Add(-time.Minute), 285, false},
-		{"two hours ago", "280 0 300", start.Add(-2 * time.Hour), 1000, false},
+		{"a minute ago", "280 0 300", start.Add(-time.Minute), start.Add(20 * time.Second), 280, true},
+		{"probing past its limit", "320 0 300", start.Add(-time.Minute), start.Add(20 * time.Second), 285, false},
+		{"not capped", "280 0 300", start.Add(-time.Minute), time.Time{}, 280, true},
+		{"cap over", "280 0 300", start.Add(-time.Minute), start.Add(-time.Second), 280, true},
+		{"two hours ago", "280 0 300", start.Add(-2 * time.Hour), start.Add(20 * time.Second), 1000, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _, _ := dueFanOutIn(t, 5, 1)
 			clock := newTimerClock(start)
 			coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
-			capped := start.Add(20 * time.Second).UnixMilli()
-			before := fmt.Sprintf("slack\tT0\t%s %d %d\t%d\n", tc.pace, tc.written.Add(-time.Second).UnixMilli(), capped, tc.written.UnixMilli())
+			before := fmt.Sprintf("slack\tT0\t%s %d %d\t%d\n", tc.pace, tc.written.Add(-time.Second).UnixMilli(), orZero(tc.capped), tc.written.UnixMilli())
 			if err := db.SetState(t.Context(), "dispatcher.paces", before); err != nil {
 				t.Fatal(err)
 			}
@@ -71,11 +75,25 @@ func TestRestartStartsAtTheRememberedPace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Probing stops at the remembered limit for 30 s from the start.
-			line := fmt.Sprintf("slack\tT0\t280 0 300 %d %d\t%d\n", tc.written.Add(-time.Second).UnixMilli(), start.Add(30*time.Second).UnixMilli(), start.Add(2*time.Second).UnixMilli())
+			// Probing stops at the remembered limit for what was left of its
+			// cap, and not at all without one.
+			wantCapped := tc.capped
+			if !wantCapped.After(start) {
+				wantCapped = time.Time{}
+			}
+			line := fmt.Sprintf("slack\tT0\t280 0 300 %d %d\t%d\n", tc.written.Add(-time.Second).UnixMilli(), orZero(wantCapped), start.Add(2*time.Second).UnixMilli())
 			if got := strings.Contains(raw, line); got != tc.remembers {
 				t.Errorf("remembered paces %q; want the line %q: %v", raw, line, tc.remembers)
 			}
 		})
 	}
+}
+
+// orZero is t in Unix milliseconds, keeping the zero time 0 as the
+// remembered paces do.
+func orZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
