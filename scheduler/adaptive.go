@@ -236,7 +236,11 @@ func (a *adaptiveRate) adopt(rate, limit float64, capFor time.Duration, now time
 	if limit > 0 {
 		a.limit = limit
 	}
+	// A cap of this key's own from before is dropped with the limit it
+	// was for: kept, it would hold the rate under a limit it never
+	// trusted while the other instances probe past it.
 	a.trusted = capFor > 0
+	a.capped = time.Time{}
 	if a.trusted {
 		a.capped = now.Add(capFor)
 	}

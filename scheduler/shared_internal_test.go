@@ -59,3 +59,39 @@ func TestSharedPaceIsSetFromEveryInstance(t *testing.T) {
 		t.Error("a decrease with nothing measured was published")
 	}
 }
+
+// TestFollowingAnUntrustedDecreaseDropsTheOldCap: an instance capped at a
+// limit it measured itself, which then follows another instance's later
+// decrease made without a trusted measure, is no longer capped. Seen with
+// three instances: the follower stayed at 98% of the new, lower limit for
+// twelve seconds while the other two probed past it.
+func TestFollowingAnUntrustedDecreaseDropsTheOldCap(t *testing.T) {
+	id := keyID{platform: bot.Slack, workspace: "T0"}
+	d := NewDispatcher(nil, nil, nil, DispatcherOptions{})
+	d.instances = 3
+	now := d.pace.Now()
+	k := &keyState{id: id, pace: newAdaptiveRate(1000, now.Add(-5*time.Second)), queue: []bot.OutboxItem{{ID: 1}}}
+	d.keys[id] = k
+	k.pace.adopt(70, 71, limitHold, now)
+	k.decreased = d.opts.Clock.Now()
+	if k.pace.capLeft(now) == 0 {
+		t.Fatal("a trusted decrease did not cap probing")
+	}
+
+	later := d.opts.Clock.Now().Add(300 * time.Millisecond)
+	r := &run{d: d, presence: &presence{latest: map[bot.OutboxScope]sharedPace{
+		id.scope(): {rate: 3 * 84.6, limit: 3 * 89, decreased: later},
+	}}}
+	r.follow(k)
+	if math.Abs(k.pace.Rate()-84.6) > 1e-9 || math.Abs(k.pace.limit-89) > 1e-9 {
+		t.Fatalf("rate %.1f, limit %.1f after following; want 84.6 and 89", k.pace.Rate(), k.pace.limit)
+	}
+	if left := k.pace.capLeft(now); left > 0 {
+		t.Errorf("still capped for %s at a limit no instance trusted", left)
+	}
+	// Sending at the pace for a while, the rate rises past the old cap.
+	succeed(k.pace, now, 85, 3)
+	if k.pace.Rate() <= capShare*89 {
+		t.Errorf("rate %.1f after three seconds at the pace, want above %.1f", k.pace.Rate(), capShare*89)
+	}
+}
