@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 	"github.com/recoverycoach/recoverycoach/bot/sqlite"
 	"github.com/recoverycoach/recoverycoach/scheduler"
 )
@@ -395,4 +396,66 @@ func (c *reconcileCounter) Reconciled(_ bot.Platform, outcome string) {
 		c.outcomes = map[string]int{}
 	}
 	c.outcomes[outcome]++
+}
+
+// limitSignal reports every 429 the dispatcher records on limited (which
+// must have room: it is told with the dispatcher's lock held).
+type limitSignal struct {
+	reconcileCounter
+	limited chan struct{}
+}
+
+func (s *limitSignal) RateLimited(bot.Platform) { s.limited <- struct{}{} }
+
+// TestA429OfASendAdmittedBeforeADecreaseActsOnce: a send the pace let go
+// before a shared 429 lowered it, but still waiting for a send slot then,
+// draws a 429 of its own when it goes out. That 429 answers for the old
+// pace and does not lower the new one again. Judged at the call, it did:
+// in coachload's first seconds every instance halved twice within a tenth
+// of a second.
+func TestA429OfASendAdmittedBeforeADecreaseActsOnce(t *testing.T) {
+	db, _, _ := dueFanOutIn(t, 3, 1)
+	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	clock := newTimerClock(start)
+	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	sender := newTrackedSender(clock)
+	calls := make(chan int, 3)
+	release := []chan struct{}{make(chan struct{}), make(chan struct{})}
+	sender.fail = func(n int, _ bot.MemberKey) error {
+		calls <- n
+		if n <= len(release) {
+			<-release[n-1]
+		}
+		return &bot.RateLimitedError{RetryAfter: time.Second, Shared: true, Err: errors.New("429")}
+	}
+	obs := &limitSignal{limited: make(chan struct{}, 3)}
+	// Two slots: all three rows are admitted at once (the ceiling's burst
+	// allows it), the third waits for a slot.
+	disp := scheduler.NewDispatcher(db, coach, map[bot.Platform]bot.Sender{bot.Slack: sender},
+		scheduler.DispatcherOptions{Clock: clock, PollEvery: time.Hour, Concurrency: 2, Observer: obs, Rates: map[bot.Platform]float64{bot.Slack: 1000}})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- disp.Run(ctx) }()
+	bottest.Within(t, calls, "the first call")
+	bottest.Within(t, calls, "the second call")
+
+	clock.Advance(100 * time.Millisecond)
+	close(release[0])
+	bottest.Within(t, obs.limited, "the first 429")
+	if k := keyStats(t, disp); k.Rate != 500 || !k.Held {
+		t.Fatalf("after the first shared 429: rate %v, held %v; want 500 (halved: nothing measured yet) and held", k.Rate, k.Held)
+	}
+	if n := bottest.Within(t, calls, "the third call, in the freed slot"); n != 3 {
+		t.Fatalf("call %d, want the third", n)
+	}
+	bottest.Within(t, obs.limited, "the third send's 429")
+	close(release[1])
+	bottest.Within(t, obs.limited, "the second send's 429")
+	if k := keyStats(t, disp); k.Rate != 500 {
+		t.Errorf("rate %v after the 429s of sends admitted before the decrease, want still 500", k.Rate)
+	}
+	cancel()
+	if err := bottest.Within(t, done, "Run"); err != nil {
+		t.Fatal(err)
+	}
 }

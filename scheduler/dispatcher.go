@@ -180,11 +180,17 @@ type KeyStats struct {
 
 // outcome is a finished row, reported by its worker to the run loop.
 type outcome struct {
-	it      bot.OutboxItem
-	key     keyID
-	started time.Time // pace clock
-	sent    bool
-	limited *bot.RateLimitedError
+	it  bot.OutboxItem
+	key keyID
+	// admitted is when the pace let the send go (pace clock). A 429 is
+	// judged against the pace at admission, not at the call: sends
+	// admitted at the old pace still wait for a slot after a decrease,
+	// and a 429 of theirs, judged at the call, lowered the already
+	// lowered pace again a tenth of a second later (333 to 166 to 83 msg/s
+	// each, seen on every instance of three in their first seconds).
+	admitted time.Time
+	sent     bool
+	limited  *bot.RateLimitedError
 	// retryAt is when the row, handed back pending, comes due again.
 	retryAt time.Time
 	err     error // the row could not be updated
@@ -634,7 +640,8 @@ func (r *run) dispatch(ctx context.Context) time.Duration {
 			if idx < 0 {
 				continue
 			}
-			ok, w := k.pace.take(d.pace.Now())
+			admitted := d.pace.Now()
+			ok, w := k.pace.take(admitted)
 			if !ok {
 				wait = min(wait, w)
 				continue
@@ -650,7 +657,7 @@ func (r *run) dispatch(ctx context.Context) time.Duration {
 			// The row's send is stamped with the time its token was
 			// taken: that is when the pace let it go.
 			at, slot := d.opts.Clock.Now().UTC(), r.slot(k.id.platform)
-			go func() { r.done <- d.deliver(ctx, it, k.id, at, slot) }()
+			go func() { r.done <- d.deliver(ctx, it, k.id, at, admitted, slot) }()
 			progress = true
 		}
 	}
@@ -723,7 +730,7 @@ func (r *run) apply(o outcome) {
 		retry := max(o.limited.RetryAfter, time.Second)
 		r.mholds[o.it.Member] = now.Add(retry)
 		d.opts.Observer.RateLimited(o.key.platform)
-		change = k.pace.rateLimited(pnow, o.started, o.it.Member.User, o.limited.Shared)
+		change = k.pace.rateLimited(pnow, o.admitted, o.it.Member.User, o.limited.Shared)
 		if change.Shared && k.pace.warm(pnow) {
 			r.lowered(k, change)
 			change.To = k.pace.Rate()
@@ -813,10 +820,11 @@ func (r *run) findNextDue(ctx context.Context) {
 // deliver settles one row and records the outcome. Each send is marked in
 // the store first; a crash before the outcome is recorded leaves the mark,
 // and the next claim of the row asks the platform (reconcile). at is when
-// the pace admitted the row; the send is stamped with it. Only the
-// platform calls hold one of the slots; deciding and recording do not.
-func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, at time.Time, slots chan struct{}) (o outcome) {
-	o = outcome{it: it, key: key, started: d.pace.Now()}
+// the pace admitted the row (admitted on the pace clock); the send is
+// stamped with it. Only the platform calls hold one of the slots; deciding
+// and recording do not.
+func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, at, admitted time.Time, slots chan struct{}) (o outcome) {
+	o = outcome{it: it, key: key, admitted: admitted}
 	now := at
 	sender, ok := d.senders[it.Member.Platform]
 	if !ok {
@@ -865,8 +873,6 @@ func (d *Dispatcher) deliver(ctx context.Context, it bot.OutboxItem, key keyID, 
 	}
 	var latency time.Duration
 	err = call(slots, func() error {
-		// A 429 answers for the pace at the call, not at the admission.
-		o.started = d.pace.Now()
 		start := time.Now()
 		defer func() { latency = time.Since(start) }()
 		return d.send(ctx, sender, tracked, it, decision, now)
