@@ -303,15 +303,10 @@ func (a *adaptiveRate) achieved(now time.Time) (rate float64, full bool) {
 // the hold's time as refused. Callers leave out a key being held. A
 // window in which this process did not keep its pace (see busy) still
 // counts: added up with the other instances', what it sent is part of
-// what the platform let through. It is at most the current pace: a window
-// that began before a decrease counts sends at the old pace, and the other
-// instances read a published measure up to a second late. Taken at face
-// value, such a measure told the others this instance could send more
-// than its pace, and a shared 429 raised every instance's pace (from 117
-// to 147 msg/s each, seen with three instances and a limit of 100 each).
+// what the platform let through.
 func (a *adaptiveRate) measure(now time.Time) float64 {
 	if achieved, full := a.achieved(now); full {
-		return min(achieved, a.rate)
+		return achieved
 	}
 	return 0
 }

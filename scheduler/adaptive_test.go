@@ -334,14 +334,4 @@ func TestAdaptiveRateMeasure(t *testing.T) {
 	if ch.Trusted || ch.Measured < 28 || ch.Measured > 32 || stalled.limit < 90 || ch.To < 0.95*90 {
 		t.Errorf("a 429 after a second at a third of the pace: %+v, limit %.1f; want 30 measured, not trusted, the limit and the rate from the seconds before", ch, stalled.limit)
 	}
-
-	// Right after following another instance down from 190 to 120 msg/s,
-	// the last second was sent mostly at 190: the measure is the new pace.
-	lowered := newAdaptiveRate(1000, start)
-	lowered.set(190, start)
-	now = succeed(lowered, start, 190, 3)
-	lowered.adopt(120, 126, 0, now.Add(-300*time.Millisecond))
-	if got := lowered.measure(now); got != 120 {
-		t.Errorf("a second that straddles a decrease to 120 msg/s: measure %.1f, want 120", got)
-	}
 }
