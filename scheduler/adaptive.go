@@ -174,13 +174,13 @@ func (a *adaptiveRate) success(now time.Time) rateChange {
 	return a.probe(now)
 }
 
-// rateLimited records a 429 for a send to channel that started at
-// started; shared says the platform declared the limit shared (Discord's
+// rateLimited records a 429 for a send to channel that the pace let go
+// at admitted; shared says the platform declared the limit shared (Discord's
 // global limit). It reports whether the shared limit was reached, and then
-// lowers the rate. A 429 of a send started before the last decrease is
+// lowers the rate. A 429 of a send admitted before the last decrease is
 // ignored: it answers for the old rate, which was already lowered.
-func (a *adaptiveRate) rateLimited(now, started time.Time, channel string, shared bool) rateChange {
-	if started.Before(a.lastDecrease) {
+func (a *adaptiveRate) rateLimited(now, admitted time.Time, channel string, shared bool) rateChange {
+	if admitted.Before(a.lastDecrease) {
 		return rateChange{}
 	}
 	a.record(true, channel)
