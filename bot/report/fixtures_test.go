@@ -120,9 +120,7 @@ func absDiff(a, b uint32) uint32 {
 	return b - a
 }
 
-var (
-	pageObj = regexp.MustCompile(`/Type\s*/Page[^s]`)
-)
+var pageObj = regexp.MustCompile(`/Type\s*/Page[^s]`)
 
 // pageCount counts page objects, leaving out the /Pages tree node.
 func pageCount(pdf []byte) int { return len(pageObj.FindAll(pdf, -1)) }
