@@ -33,6 +33,15 @@ func newTimerClock(at time.Time) *timerClock {
 	return &timerClock{now: at, armed: make(chan time.Time, 1024)}
 }
 
+// timedFanOutIn is dueFanOutIn with a timerClock at the due minute, for
+// tests that drive the dispatcher's own waits.
+func timedFanOutIn(t *testing.T, members, workspaces int) (*sqlite.DB, *timerClock, *bot.Coach) {
+	t.Helper()
+	db, due, _ := dueFanOutIn(t, members, workspaces)
+	clock := newTimerClock(due.Now())
+	return db, clock, bot.NewCoach(bot.Config{Store: db, Clock: clock})
+}
+
 func (c *timerClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -232,10 +241,8 @@ func TestHoldWakesTheDispatcherWhenItEnds(t *testing.T) {
 // workspace only; a row of another workspace goes out at once, during the
 // hold, without the clock moving.
 func TestSharedHoldIsPerWorkspace(t *testing.T) {
-	db, _, _ := dueFanOutIn(t, 2, 2)
-	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
-	clock := newTimerClock(start)
-	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	db, clock, coach := timedFanOutIn(t, 2, 2)
+	start := clock.Now()
 	sender := newTrackedSender(clock)
 	var limited bot.MemberKey
 	sender.fail = func(n int, to bot.MemberKey) error {
@@ -414,10 +421,7 @@ func (s *limitSignal) RateLimited(bot.Platform) { s.limited <- struct{}{} }
 // in coachload's first seconds every instance halved twice within a tenth
 // of a second.
 func TestA429OfASendAdmittedBeforeADecreaseActsOnce(t *testing.T) {
-	db, _, _ := dueFanOutIn(t, 3, 1)
-	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
-	clock := newTimerClock(start)
-	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	db, clock, coach := timedFanOutIn(t, 3, 1)
 	sender := newTrackedSender(clock)
 	calls := make(chan int, 3)
 	release := []chan struct{}{make(chan struct{}), make(chan struct{})}

@@ -37,9 +37,7 @@ func TestRestartStartsAtTheRememberedPace(t *testing.T) {
 		{"two hours ago", "280 0 300", start.Add(-2 * time.Hour), start.Add(20 * time.Second), 1000, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db, _, _ := dueFanOutIn(t, 5, 1)
-			clock := newTimerClock(start)
-			coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+			db, clock, coach := timedFanOutIn(t, 5, 1)
 			before := fmt.Sprintf("slack\tT0\t%s %d %d\t%d\n", tc.pace, tc.written.Add(-time.Second).UnixMilli(), orZero(tc.capped), tc.written.UnixMilli())
 			if err := db.SetState(t.Context(), "dispatcher.paces", before); err != nil {
 				t.Fatal(err)

@@ -75,10 +75,8 @@ func TestSlotIsHeldOnlyForThePlatformCall(t *testing.T) {
 // Retry-After 2s is sent again 2s later, without waiting for a poll (an
 // hour here).
 func TestRateLimitedRowComesBackAtItsTime(t *testing.T) {
-	db, _, _ := dueFanOut(t, 1)
-	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
-	clock := newTimerClock(start)
-	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	db, clock, coach := timedFanOutIn(t, 1, 50)
+	start := clock.Now()
 	sender := newTrackedSender(clock)
 	sender.fail = func(n int, _ bot.MemberKey) error {
 		if n == 1 {

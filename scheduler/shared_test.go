@@ -70,10 +70,8 @@ func keyStats(t *testing.T, disp *scheduler.Dispatcher) scheduler.KeyStats {
 // ceiling; when one instance is gone the others take its share; what
 // this instance paces is published; and it withdraws when it stops.
 func TestInstancesShareTheCeilingAndTheLatestDecrease(t *testing.T) {
-	db, _, _ := dueFanOutIn(t, 5, 1)
-	start := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
-	clock := newTimerClock(start)
-	coach := bot.NewCoach(bot.Config{Store: db, Clock: clock})
+	db, clock, coach := timedFanOutIn(t, 5, 1)
+	start := clock.Now()
 	t0 := bot.OutboxScope{Platform: bot.Slack, Workspace: "T0"}
 	lowered := start.Add(-5 * time.Second).UnixMilli()
 	store := &sharedStore{DB: db, live: 3, others: map[bot.OutboxScope][]string{
