@@ -54,16 +54,3 @@ func ensure(t testing.TB, db *postgres.DB, k bot.MemberKey) {
 		t.Fatal(err)
 	}
 }
-
-// receive waits for a value on ch; the deadline only guards against a hung
-// test, it is not part of what is asserted.
-func receive[T any](t testing.TB, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(30 * time.Second):
-		t.Fatalf("gave up waiting for %s", what)
-		panic("unreachable")
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/recoverycoach/recoverycoach/bot"
+	"github.com/recoverycoach/recoverycoach/bot/bottest"
 	"github.com/recoverycoach/recoverycoach/bot/postgres"
 	"github.com/recoverycoach/recoverycoach/bot/postgres/pgtest"
 )
@@ -367,24 +368,24 @@ func TestLeadFailsOverWhenTheLeaderIsCutOff(t *testing.T) {
 		wg.Wait()
 	})
 
-	first := receive(t, started, "a leader")
+	first := bottest.Within(t, started, "a leader")
 	if dbs[1-first].Leading() {
 		t.Errorf("instance %d leads too", 1-first)
 	}
 	cut.Store(true)
 	cutters[first].Cut()
-	if got := receive(t, stopped, "the cut-off leader to stop"); got != first {
+	if got := bottest.Within(t, stopped, "the cut-off leader to stop"); got != first {
 		t.Fatalf("instance %d stopped, want %d", got, first)
 	}
-	if got := receive(t, started, "a new leader"); got != 1-first {
+	if got := bottest.Within(t, started, "a new leader"); got != 1-first {
 		t.Fatalf("instance %d took over, want %d", got, 1-first)
 	}
 	cancel()
-	if got := receive(t, stopped, "the new leader to stop"); got != 1-first {
+	if got := bottest.Within(t, stopped, "the new leader to stop"); got != 1-first {
 		t.Fatalf("instance %d stopped, want %d", got, 1-first)
 	}
 	for range dbs {
-		if err := receive(t, done, "Lead to return"); err != nil {
+		if err := bottest.Within(t, done, "Lead to return"); err != nil {
 			t.Errorf("Lead = %v, want nil after cancel", err)
 		}
 	}
