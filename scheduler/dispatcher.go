@@ -753,9 +753,16 @@ func (r *run) apply(o outcome) {
 		}
 	}
 	if change.To != 0 {
-		d.opts.Logger.Debug("dispatcher: rate changed", "platform", o.key.platform, "workspace", o.key.workspace,
-			"from", round(change.From), "to", round(change.To), "limit", round(k.pace.limit), "capped_for", k.pace.capLeft(pnow))
+		d.logRate("dispatcher: rate changed", k, change, pnow)
 	}
+}
+
+// logRate logs a change of k's rate at debug level, with the limit it
+// probes against and how long it stays capped there at pnow (pace
+// clock); callers hold mu.
+func (d *Dispatcher) logRate(msg string, k *keyState, change rateChange, pnow time.Time) {
+	d.opts.Logger.Debug(msg, "platform", k.id.platform, "workspace", k.id.workspace,
+		"from", round(change.From), "to", round(change.To), "limit", round(k.pace.limit), "capped_for", k.pace.capLeft(pnow))
 }
 
 // finish hands waiting rows back and waits for sends in flight.

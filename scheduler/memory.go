@@ -139,12 +139,11 @@ func (r *run) recall(k *keyState) {
 	// long ago would otherwise hold a restarted instance under it for
 	// limitHold, and with several instances the entry is whichever wrote
 	// last.
-	n := float64(r.d.instances)
+	n, pnow := float64(r.d.instances), r.d.pace.Now()
 	capFor := p.capped.Sub(r.d.opts.Clock.Now())
-	change := k.pace.adopt(min(p.rate, backoff*p.limit)/n, p.limit/n, capFor, r.d.pace.Now())
+	change := k.pace.adopt(min(p.rate, backoff*p.limit)/n, p.limit/n, capFor, pnow)
 	k.decreased = p.decreased
-	r.d.opts.Logger.Debug("dispatcher: rate starts where it was before the restart", "platform", k.id.platform, "workspace", k.id.workspace,
-		"from", round(change.From), "to", round(change.To), "limit", round(k.pace.limit), "capped_for", k.pace.capLeft(r.d.pace.Now()))
+	r.d.logRate("dispatcher: rate starts where it was before the restart", k, change, pnow)
 }
 
 // remember writes, every rememberEvery, the paces of the keys being sent

@@ -212,11 +212,10 @@ func (r *run) follow(k *keyState) {
 	if !ok || !sp.decreased.After(k.decreased) {
 		return
 	}
-	n := float64(r.d.instances)
-	change := k.pace.adopt(sp.rate/n, sp.limit/n, sp.capped.Sub(r.d.opts.Clock.Now()), r.d.pace.Now())
+	n, pnow := float64(r.d.instances), r.d.pace.Now()
+	change := k.pace.adopt(sp.rate/n, sp.limit/n, sp.capped.Sub(r.d.opts.Clock.Now()), pnow)
 	k.decreased = sp.decreased
-	r.d.opts.Logger.Debug("dispatcher: rate follows another instance's", "platform", k.id.platform, "workspace", k.id.workspace,
-		"from", round(change.From), "to", round(change.To), "limit", round(k.pace.limit), "capped_for", k.pace.capLeft(r.d.pace.Now()))
+	r.d.logRate("dispatcher: rate follows another instance's", k, change, pnow)
 }
 
 // lowered is told that a shared 429 lowered k's pace (change): with other
