@@ -203,8 +203,7 @@ func succeed(a *adaptiveRate, from time.Time, perSecond, seconds int) time.Time 
 // stops no probe there, since the stall measured nothing of the
 // platform; a 429 while sending at
 // the pace is trusted, and probing stops at the limit it measured for
-// limitHold; a limit found while the rate was still rising fast holds no
-// probe back.
+// limitHold, also right after a fast rise.
 func TestAdaptiveRateLimitIsTheRecentPeak(t *testing.T) {
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	a := newAdaptiveRate(1000, start)
@@ -237,13 +236,17 @@ func TestAdaptiveRateLimitIsTheRecentPeak(t *testing.T) {
 		t.Errorf("rate %.1f probed past the limit %.1f within limitHold", got, a.limit)
 	}
 
+	// The rate rises fast (no limit known) once a second, and the platform
+	// refuses the rise: what was achieved is the limit, trusted.
 	b := newAdaptiveRate(1000, start)
 	b.set(200, start)
 	now = succeed(b, start, 200, 3)
-	b.lastFast = now.Add(-500 * time.Millisecond)
-	b.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
-	if left := b.capLeft(now); left != 0 || b.trusted {
-		t.Errorf("a limit found while rising fast caps probing for %s (trusted %v), want not at all", left, b.trusted)
+	if b.Rate() <= 200 {
+		t.Fatalf("rate %.1f after three seconds at the pace, want a rise", b.Rate())
+	}
+	ch = b.rateLimited(now, now.Add(-50*time.Millisecond), "D1", true)
+	if !ch.Trusted || b.capLeft(now) != limitHold || b.limit < 195 || b.limit > 205 {
+		t.Errorf("a 429 right after a fast rise: change %+v, limit %.1f, capped for %s; want about 200, trusted for limitHold", ch, b.limit, b.capLeft(now))
 	}
 }
 

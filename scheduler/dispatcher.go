@@ -696,9 +696,8 @@ func (r *run) pick(ctx context.Context, k *keyState, now time.Time) int {
 	return -1
 }
 
-// apply records a finished send: frees its slot, feeds the key's pace, and
-// on a 429 holds the member's DM or, when the shared limit was reached,
-// the whole key.
+// apply records a finished send: it frees its slot and feeds the key's
+// pace (see paced).
 func (r *run) apply(o outcome) {
 	d := r.d
 	r.flying[o.key.platform]--
@@ -720,6 +719,14 @@ func (r *run) apply(o outcome) {
 	defer d.mu.Unlock()
 	k := r.key(o.key)
 	k.inFlight--
+	r.paced(k, o)
+}
+
+// paced applies a send's outcome to k's pace: a success may raise it; a
+// 429 holds the member's DM or, when the shared limit was reached, lowers
+// the pace and holds the whole key. Callers hold mu.
+func (r *run) paced(k *keyState, o outcome) {
+	d := r.d
 	pnow := d.pace.Now()
 	var change rateChange
 	switch {

@@ -42,24 +42,33 @@ type presence struct {
 	store SharedOutbox
 	next  time.Time // pace clock
 	// latest is, for each scope, the other instances' latest decrease as
-	// of the last beat, and others their achieved rates.
+	// of the last beat, and others what they delivered.
 	latest map[bot.OutboxScope]sharedPace
-	others map[bot.OutboxScope]achievedSum
+	others map[bot.OutboxScope]senders
 }
 
-// achievedSum adds up achieved rates that are known (an instance whose
-// last window was held or cut short by a hold reports none: see
-// adaptiveRate.measure).
-type achievedSum struct {
+// senders adds up what the instances sending to a workspace delivered:
+// each instance's rate over its last whole second (see
+// adaptiveRate.measure) or, when it has none (held, or cut short by a
+// hold), its pace. An instance that sends less than its share (it started
+// late, or its own decreases took it lower) counts for what it sends.
+type senders struct {
 	sum float64
 	n   int
+	// measured is how many of the n had a whole second to tell.
+	measured int
 }
 
-func (a *achievedSum) add(rate float64) {
-	if rate > 0 {
-		a.sum += rate
-		a.n++
+// add counts an instance that achieved achieved (0 for not measured)
+// while paced at rate.
+func (s *senders) add(achieved, rate float64) {
+	s.n++
+	if achieved > 0 {
+		s.measured++
+		s.sum += achieved
+		return
 	}
+	s.sum += rate
 }
 
 // sharedPace is how an instance paces a workspace, as it tells the others.
@@ -136,7 +145,8 @@ func (r *run) beat(ctx context.Context) {
 		r.d.opts.Logger.Warn("dispatcher: could not share paces", "err", err)
 		return
 	}
-	p.latest, p.others = map[bot.OutboxScope]sharedPace{}, map[bot.OutboxScope]achievedSum{}
+	p.latest, p.others = map[bot.OutboxScope]sharedPace{}, map[bot.OutboxScope]senders{}
+	n := float64(max(live, 1))
 	for scope, values := range published {
 		for _, v := range values {
 			sp, err := parseSharedPace(v)
@@ -145,7 +155,7 @@ func (r *run) beat(ctx context.Context) {
 				continue
 			}
 			sum := p.others[scope]
-			sum.add(sp.achieved)
+			sum.add(sp.achieved, sp.rate/n)
 			p.others[scope] = sum
 			if sp.decreased.After(p.latest[scope].decreased) {
 				p.latest[scope] = sp
@@ -220,18 +230,20 @@ func (r *run) follow(k *keyState) {
 
 // lowered is told that a shared 429 lowered k's pace (change): with other
 // instances sending to k, the pace is set again from what all of them
-// achieve together rather than this one alone (the mean of the rates
-// measured, this one's included, times the number of instances), and the
-// others take it up; callers hold mu.
+// delivered together (see senders), split evenly, and the others take it
+// up; callers hold mu. Taken as the mean of the instances' measures
+// instead, one instance's low measure (it was sending at 46 msg/s, its
+// own decreases having taken it there) set all three to 44 msg/s each
+// against a limit of 300 for all, in a fleet simulation.
 func (r *run) lowered(k *keyState, change rateChange) {
 	now := r.d.opts.Clock.Now()
 	if r.presence == nil {
 		k.decreased = now
 		return
 	}
-	known := r.presence.others[k.id.scope()]
-	known.add(change.Measured)
-	if known.n == 0 {
+	all := r.presence.others[k.id.scope()]
+	all.add(change.Measured, k.pace.Rate())
+	if all.measured == 0 {
 		// Nothing measured over the last second, here or by the others
 		// (all just held): the decrease rests on an older limit, or
 		// halves the rate. The others, with 429s of their own to go by,
@@ -243,7 +255,7 @@ func (r *run) lowered(k *keyState, change rateChange) {
 	if change.Trusted {
 		capFor = limitHold
 	}
-	each := known.sum / float64(known.n)
+	each := all.sum / float64(all.n)
 	k.pace.adopt(backoff*each, each, capFor, r.d.pace.Now())
 }
 

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"math"
 	"testing"
 	"time"
@@ -9,8 +10,8 @@ import (
 )
 
 // TestSharedPaceIsSetFromEveryInstance: a shared 429 on one of three
-// instances sets the pace from what all of them delivered (the mean of
-// the three, this one's 60 msg/s included, not just the others'), and
+// instances sets the pace from what all of them delivered (90, 150 and
+// this one's 60 msg/s: 100 each, not just the others'), and
 // stops probing at it only when this instance's measure was trusted. An
 // instance publishes what it achieved over its last whole second, and
 // nothing while it is held: a window with a hold in it would count the
@@ -35,10 +36,10 @@ func TestSharedPaceIsSetFromEveryInstance(t *testing.T) {
 			t.Errorf("published %.1f msg/s achieved while held, want none", got)
 		}
 
-		r.presence = &presence{others: map[bot.OutboxScope]achievedSum{id.scope(): {sum: 90 + 150, n: 2}}}
+		r.presence = &presence{others: map[bot.OutboxScope]senders{id.scope(): {sum: 90 + 150, n: 2, measured: 2}}}
 		r.lowered(k, rateChange{Shared: true, Measured: 60, Trusted: trusted})
 		if k.pace.limit != 100 || k.pace.Rate() != backoff*100 {
-			t.Errorf("trusted %v: rate %.1f, limit %.1f; want %v and 100 (the mean of 90, 150 and 60)", trusted, k.pace.Rate(), k.pace.limit, backoff*100)
+			t.Errorf("trusted %v: rate %.1f, limit %.1f; want %v and 100 (a third of 90, 150 and 60)", trusted, k.pace.Rate(), k.pace.limit, backoff*100)
 		}
 		if left := k.pace.capLeft(d.pace.Now()); (left > 0) != trusted {
 			t.Errorf("trusted %v: probing stopped at the limit for %s", trusted, left)
@@ -53,10 +54,38 @@ func TestSharedPaceIsSetFromEveryInstance(t *testing.T) {
 	d := NewDispatcher(nil, nil, nil, DispatcherOptions{})
 	d.instances = 3
 	k := &keyState{id: id, pace: newAdaptiveRate(100, d.pace.Now())}
-	r := &run{d: d, presence: &presence{others: map[bot.OutboxScope]achievedSum{}}}
+	r := &run{d: d, presence: &presence{others: map[bot.OutboxScope]senders{}}}
 	r.lowered(k, rateChange{Shared: true, From: 100, To: 50})
 	if !k.decreased.IsZero() {
 		t.Error("a decrease with nothing measured was published")
+	}
+}
+
+// TestSharedDecreaseCountsEachInstanceForWhatItSends: what the others
+// publish, read at a heartbeat, adds up to what the platform let through.
+// An instance that sends less than its share counts for what it sends
+// (44 msg/s), and one held after a 429 of its own, with no whole second
+// to tell, for its pace (120): with this one's 130, 98 each. Taken as the
+// mean of the two measures (87 each), the instance that started late would
+// pull the others down to its level.
+func TestSharedDecreaseCountsEachInstanceForWhatItSends(t *testing.T) {
+	id := keyID{platform: bot.Slack, workspace: "T0"}
+	clock := &simClock{now: time.Date(2026, 3, 2, 8, 0, 5, 0, time.UTC)}
+	board := &simBoard{paces: []map[bot.OutboxScope]string{
+		nil,
+		{id.scope(): sharedPace{rate: 3 * 46, achieved: 44}.String()},
+		{id.scope(): sharedPace{rate: 3 * 120}.String()},
+	}}
+	d := NewDispatcher(nil, nil, nil, DispatcherOptions{Clock: clock, Rates: map[bot.Platform]float64{bot.Slack: 1000}})
+	r := &run{d: d, presence: &presence{store: simPresence{board, 0}, next: clock.now}}
+	r.beat(context.Background())
+	k := r.key(id)
+	if got := k.pace.Rate(); math.Abs(got-1000.0/3) > 1e-9 {
+		t.Fatalf("a new key paced at %.1f, want its share of the ceiling", got)
+	}
+	r.lowered(k, rateChange{Shared: true, Measured: 130})
+	if math.Abs(k.pace.limit-98) > 1e-9 || math.Abs(k.pace.Rate()-backoff*98) > 1e-9 {
+		t.Errorf("rate %.2f, limit %.2f; want %.2f and 98", k.pace.Rate(), k.pace.limit, backoff*98)
 	}
 }
 
