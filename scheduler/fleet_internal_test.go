@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -84,7 +85,7 @@ type fleet struct {
 type fleetResult struct {
 	steady float64       // 10th to 90th percentile of deliveries, per second
 	last   time.Duration // from the start to the last delivery
-	holds  int
+	holds  int           // holds of an instance's key after a shared 429
 }
 
 // simInstance is one instance of a fleet.
@@ -146,6 +147,9 @@ func (f fleet) drain(seed uint64) fleetResult {
 			k := in.r.key(id)
 			k.inFlight--
 			o := outcome{key: id, admitted: ans.admitted, it: bot.OutboxItem{Member: bot.MemberKey{Platform: bot.Slack, Workspace: "T1", User: ans.channel}}}
+			// The platform takes its token when the request arrives and
+			// answers at once, as coachload's fake does after its latency;
+			// a refused member waits in the backlog again.
 			if p.accept(now) {
 				o.sent = true
 				delivered++
@@ -195,6 +199,10 @@ func (f fleet) drain(seed uint64) fleetResult {
 	return res
 }
 
+// fleetRounds sets how many seeded rounds TestFleetFindsTheLimitTogether
+// runs per setting; more judge a change to the pacing more finely.
+var fleetRounds = flag.Int("fleet.rounds", 20, "rounds per setting of the fleet simulation")
+
 // TestFleetFindsTheLimitTogether: three instances, each with a ceiling of
 // 333 msg/s, share a workspace whose limit is 300 msg/s, as in the
 // coachload runs. Over many seeded rounds, with and without stalls of the
@@ -209,7 +217,8 @@ func TestFleetFindsTheLimitTogether(t *testing.T) {
 	if underRace {
 		t.Skip("a simulation on a fake clock, no goroutines: the plain run covers it")
 	}
-	const capacity, rounds = 300.0, 20
+	const capacity = 300.0
+	rounds := *fleetRounds
 	for _, stall := range []time.Duration{0, 40 * time.Millisecond} {
 		t.Run(fmt.Sprint("stalls of ", stall), func(t *testing.T) {
 			t.Parallel()
@@ -220,22 +229,24 @@ func TestFleetFindsTheLimitTogether(t *testing.T) {
 			}
 			var shares []float64
 			mean := 0.0
-			for seed := uint64(1); seed <= rounds; seed++ {
+			for i := range rounds {
+				seed := uint64(i + 1)
 				res := f.drain(seed)
 				share := res.steady / capacity
 				shares = append(shares, share)
-				mean += share / rounds
+				mean += share / float64(rounds)
 				if share < 0.9 || res.last > 40*time.Second {
 					var trace strings.Builder
 					f.trace = &trace
 					f.drain(seed)
 					f.trace = nil
-					t.Errorf("seed %d: steady %.3f of the limit, last member after %s, want at least 0.9 and at most 40s; rate changes:\n%s", seed, share, res.last, trace.String())
+					t.Errorf("seed %d: steady %.3f of the limit, last member after %s (%d holds), want at least 0.9 and at most 40s; rate changes:\n%s", seed, share, res.last, res.holds, trace.String())
 				}
 			}
 			slices.Sort(shares)
-			t.Logf("steady share of the limit over %d rounds: mean %.3f, %.3f", rounds, mean, shares)
-			if short := sort.SearchFloat64s(shares, 0.95); mean < 0.96 || short > rounds/5 {
+			short := sort.SearchFloat64s(shares, 0.95)
+			t.Logf("steady share of the limit over %d rounds: mean %.3f, %d under 0.95, worst %.3f; all: %.3f", rounds, mean, short, shares[0], shares)
+			if mean < 0.96 || short > rounds/5 {
 				t.Errorf("mean steady share %.3f, %d rounds of %d under 0.95; want at least 0.96 and at most %d", mean, short, rounds, rounds/5)
 			}
 		})
