@@ -94,6 +94,10 @@ type simInstance struct {
 	begin      time.Time
 	stallUntil time.Time
 	nextStall  time.Time
+	// nextToken is when the pace, unchanged at rateAtWait, has a token
+	// again: asking before then changes nothing but costs time.
+	nextToken  time.Time
+	rateAtWait float64
 }
 
 type simAnswer struct {
@@ -168,18 +172,22 @@ func (f fleet) drain(seed uint64) fleetResult {
 			if now.Before(in.begin) {
 				continue
 			}
-			in.r.endHolds()
+			if k := in.r.d.keys[id]; k != nil && k.holding && !k.hold.After(now) {
+				in.r.endHolds()
+			}
 			in.r.beat(in.r.ctx)
 			if !in.nextStall.IsZero() && !now.Before(in.nextStall) {
 				in.stallUntil = now.Add(exp(f.stallFor))
 				in.nextStall = in.stallUntil.Add(exp(f.stallEvery))
 			}
 			k := in.r.key(id)
-			if now.Before(in.stallUntil) || k.holding {
+			if now.Before(in.stallUntil) || k.holding || now.Before(in.nextToken) && k.pace.Rate() == in.rateAtWait {
 				continue
 			}
 			for backlog > 0 && k.inFlight < f.slots {
-				if ok, _ := k.pace.take(now); !ok {
+				ok, wait := k.pace.take(now)
+				if !ok {
+					in.nextToken, in.rateAtWait = now.Add(wait), k.pace.Rate()
 					break
 				}
 				backlog--
