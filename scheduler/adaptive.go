@@ -372,9 +372,10 @@ func (a *adaptiveRate) probe(now time.Time) rateChange {
 // seconds of a burst or after a hold it is skewed, by answers still on
 // their way and the platform's burst allowance. A window with a fast rise
 // in it counts: the 429 that soon follows a rise says the rise went past
-// the limit, and the window holds mostly the rate just under it. (Left
-// out, the instances of a fleet went on probing fast, drawing a hold
-// each time, for 10-20 s in one simulated round of five.)
+// the limit, and the window holds mostly the rate just under it. (When
+// such a window did not count, the instances of a simulated fleet went
+// on probing past the limit in their bad rounds, each drawing a hold
+// every time, for 10-20 s.)
 func (a *adaptiveRate) steady(now time.Time, full bool) bool {
 	return full && now.Sub(a.activeSince) >= 2*achievedWindow
 }
