@@ -172,6 +172,9 @@ func (f fleet) drain(seed uint64) fleetResult {
 			if now.Before(in.begin) {
 				continue
 			}
+			// endHolds matters here only when the key's hold is over (the
+			// simulation never looks at member holds); called every
+			// millisecond it was a third of the simulation's time.
 			if k := in.r.d.keys[id]; k != nil && k.holding && !k.hold.After(now) {
 				in.r.endHolds()
 			}
